@@ -106,7 +106,9 @@ class ActivityModel:
                 mix = self.cfg["event_mix"] if after_activation else PRE_ACTIVATION_EVENTS
                 planned.append((at, weighted_choice(rng, mix)))
         if s.watched_lessons and not activated and rng.random() < 0.3:
-            planned.append((day_start + timedelta(hours=rng.uniform(6, 18)), "video_lesson_watched"))
+            planned.append(
+                (day_start + timedelta(hours=rng.uniform(6, 18)), "video_lesson_watched")
+            )
         device = uuid4_from(rng_for(self.seed, "device", s.account_id))
         platform = weighted_choice(rng, self.cfg["platforms"])
         lo, hi = self.cfg["upload_delay_minutes"]

@@ -53,7 +53,7 @@ def price(config: CompanyConfig, tariff: Tariff, months: int, promo: bool) -> tu
     factor = 1 - config["period_discount"][months]
     if promo:
         factor *= 1 - config["promotions"]["discount"]
-    return list_price, int(round(list_price * factor / 10.0)) * 10
+    return list_price, round(list_price * factor / 10.0) * 10
 
 
 def simulate_payments(

@@ -50,7 +50,7 @@ def churn_days(world: World) -> list[tuple[str, date]]:
     churns = []
     for account, spans in paid_periods(world).items():
         covered_until = None
-        for i, (start, end) in enumerate(spans):
+        for i, (_, end) in enumerate(spans):
             covered_until = max(covered_until or end, end)
             next_start = spans[i + 1][0] if i + 1 < len(spans) else None
             if next_start is not None and next_start <= covered_until + grace:

@@ -46,7 +46,9 @@ class World:
         """Per-account activity spans, built on first use (the APIs need them, truth doesn't)."""
         return ActivityModel(self)
 
-    def activity_events(self, upload_from: datetime, upload_to: datetime) -> Iterator[ActivityEvent]:
+    def activity_events(
+        self, upload_from: datetime, upload_to: datetime
+    ) -> Iterator[ActivityEvent]:
         """Events whose `server_upload_time` is in [upload_from, upload_to), in upload order.
 
         Deterministic: the same window always yields the same events, byte for byte.

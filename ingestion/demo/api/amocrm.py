@@ -1,0 +1,455 @@
+"""amoCRM API v4: leads, contacts, users, pipelines and stage-change events in HAL JSON.
+
+A signup is one lead plus one contact. Leads are shown as they stand at the server's now
+(status, updated_at and closed_at come from the stage moves that already happened), so
+incremental loads by `updated_at` see leads move through the funnel day by day. The
+contact's phone is sent exactly as the person typed it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.types import Scope
+
+from ingestion.demo.api.common import (
+    ApiError,
+    Vendor,
+    bearer_token,
+    int_param,
+    json_response,
+    page_faults,
+    page_slice,
+    vendor_app,
+)
+from ingestion.demo.api.state import DemoState
+from ingestion.demo.model import (
+    PIPELINE_ID,
+    PIPELINE_STATUSES,
+    STATUS_LOST,
+    STATUS_NEW,
+    STATUS_WON,
+    Signup,
+    StatusChange,
+)
+
+AMO_ACCOUNT_ID = 31_415_926  # the amoCRM account (not the product account of a signup)
+REQUESTS_PER_SECOND = 7
+LIMIT_MAX = 250
+EVENTS_LIMIT_MAX = 100
+BLOCKED_PAGE = (
+    "<!DOCTYPE html><html><head><title>403 Forbidden</title></head><body>"
+    "<h1>Доступ запрещён</h1><p>Превышен лимит запросов к API. Обратитесь в техническую "
+    "поддержку amoCRM.</p></body></html>"
+)
+# Lead custom fields: (field_id, field_name, field_code, field_type).
+FIELD_CHANNEL = (800_101, "Канал", "CHANNEL", "select")
+FIELD_REGION = (800_102, "Регион", "REGION", "text")
+FIELD_ACCOUNT = (800_103, "ID аккаунта", "PRODUCT_ACCOUNT_ID", "text")
+FIELD_CASE_STUDY = (800_104, "Показан кейс", "CASE_STUDY_SHOWN", "checkbox")
+FIELD_WEBINAR = (800_105, "Был на вебинаре", "WEBINAR_ATTENDED", "checkbox")
+FIELD_PHONE = (700_101, "Телефон", "PHONE", "multitext")
+FIELD_EMAIL = (700_102, "Email", "EMAIL", "multitext")
+STATUS_COLORS = ("#99ccff", "#ffff99", "#ffcc66", "#ccff66", "#fffeb2", "#CCFF66", "#D5D8DB")
+
+
+def error(status: int, reason: str) -> Response:
+    body = {
+        "title": {401: "Unauthorized", 429: "Too Many Requests"}.get(status, "Error"),
+        "type": f"https://httpstatus.es/{status}",
+        "status": status,
+        "detail": reason,
+    }
+    return json_response(body, status, media_type="application/problem+json")
+
+
+def _price_as_string(record: dict) -> None:
+    record["price"] = str(record["price"])
+
+
+def _custom_field(spec: tuple, values: list[dict]) -> dict:
+    field_id, name, code, kind = spec
+    return {
+        "field_id": field_id,
+        "field_name": name,
+        "field_code": code,
+        "field_type": kind,
+        "values": values,
+    }
+
+
+def _unix(at: datetime | None) -> int | None:
+    return None if at is None else int(at.timestamp())
+
+
+def _range_filter(request: Request, field: str) -> Callable[[int], bool]:
+    """`filter[field][from]` / `[to]` in unix seconds, both ends inclusive."""
+    bounds = [
+        int_param(request, f"filter[{field}][{end}]", default, 0, 2**40)
+        for end, default in (("from", 0), ("to", 2**40))
+    ]
+    return lambda value: bounds[0] <= value <= bounds[1]
+
+
+def _order(request: Request, default: tuple[str, str]) -> tuple[str, bool]:
+    for key in ("updated_at", "created_at", "id"):
+        direction = request.query_params.get(f"order[{key}]")
+        if direction is not None:
+            if direction not in ("asc", "desc"):
+                raise ApiError(400, f"order[{key}] must be asc or desc")
+            return key, direction == "desc"
+    return default[0], default[1] == "desc"
+
+
+@dataclass(frozen=True)
+class LeadNow:
+    """A lead as it stands at the server's now."""
+
+    signup: Signup
+    changes: tuple[StatusChange, ...]  # those already made
+
+    @property
+    def status_id(self) -> int:
+        return self.changes[-1].status_after if self.changes else STATUS_NEW
+
+    @property
+    def updated_at(self) -> int:
+        return _unix(self.changes[-1].at if self.changes else self.signup.created_at)
+
+
+class AmoCrmApi:
+    def __init__(self, state: DemoState):
+        self.state = state
+        self.world = state.world
+        self.token = self.world.config.credentials["amocrm"]["token"]
+        self.channel_enums = {
+            name: 810_001 + i for i, name in enumerate(self.world.config["signups"]["channels"])
+        }
+        self.first_payment = {}
+        for p in sorted(self.world.payments, key=lambda p: p.created_at, reverse=True):
+            if p.status == "succeeded" and not p.is_renewal:
+                self.first_payment[p.lead_id] = p
+        self.calls: dict[str, deque[float]] = {}
+
+    def vendor(self) -> Vendor:
+        routes = [
+            Route("/api/v4/leads", self.leads),
+            Route("/api/v4/contacts", self.contacts),
+            Route("/api/v4/users", self.users),
+            Route("/api/v4/leads/pipelines", self.pipelines),
+            Route("/api/v4/events", self.events),
+        ]
+        return Vendor(
+            name="amocrm",
+            app=vendor_app(routes, error),
+            error=error,
+            optional_field="loss_reason_id",
+            change_type=_price_as_string,
+            gate=self.gate,
+        )
+
+    @asynccontextmanager
+    async def gate(self, scope: Scope) -> AsyncIterator[Response | None]:
+        """A blocked integration gets an HTML 403 on every call; otherwise at most 7
+        requests in any second per token (the rejected ones do not count)."""
+        if self.state.faults.amocrm.blocked:
+            yield HTMLResponse(BLOCKED_PAGE, 403)
+            return
+        if not self.state.faults.natural_limits:
+            yield None
+            return
+        token = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+        recent = self.calls.setdefault(token, deque())
+        now = time.monotonic()
+        while recent and now - recent[0] >= 1.0:
+            recent.popleft()
+        if len(recent) >= REQUESTS_PER_SECOND:
+            yield error(429, "Too many requests")
+            return
+        recent.append(now)
+        yield None
+
+    def _authorize(self, request: Request) -> datetime:
+        if bearer_token(request) != self.token:
+            raise ApiError(401, "Invalid or missing access token")
+        return self.state.clock.now()
+
+    def _links(self, request: Request, path: str) -> dict:
+        """Absolute links under the vendor's own root, like amoCRM's `https://sub.amocrm.ru/...`."""
+        root = request.url.replace(path=request.scope["root_path"] + path, query="")
+        return {"self": {"href": str(root)}}
+
+    def _hal_page(
+        self,
+        request: Request,
+        name: str,
+        items: Sequence,
+        limit_max: int,
+        render: Callable[[object], tuple[object, dict]],
+    ) -> Response:
+        """One HAL page of `items`; 204 with no body when the page is empty."""
+        page = int_param(request, "page", 1, 1, 10**9)
+        limit = min(int_param(request, "limit", 50, 1, 10**9), limit_max)
+        faults = page_faults(request)
+        chosen = page_slice(items, (page - 1) * limit, limit, faults.repeats_previous_item())
+        if not chosen:
+            return Response(status_code=204)
+        links = {"self": {"href": str(request.url)}}
+        if page * limit < len(items):
+            links["next"] = {"href": str(request.url.include_query_params(page=page + 1))}
+        body = {
+            "_page": page,
+            "_links": links,
+            "_embedded": {name: [faults.apply(*render(item)) for item in chosen]},
+        }
+        return json_response(body, media_type="application/hal+json")
+
+    def _sorted(self, items: list, request: Request, default: tuple[str, str], **keys) -> list:
+        key, reverse = _order(request, default)
+        if key not in keys:
+            raise ApiError(400, f"order[{key}] is not supported here")
+        return sorted(items, key=keys[key], reverse=reverse)
+
+    # --- leads and contacts ------------------------------------------------------------
+    def _leads_now(self, now: datetime) -> list[LeadNow]:
+        return [
+            LeadNow(s, tuple(c for c in s.status_changes if c.at <= now))
+            for s in self.world.signups
+            if self.state.visible("amocrm", s.lead_id, s.created_at, now)
+        ]
+
+    async def leads(self, request: Request) -> Response:
+        now = self._authorize(request)
+        updated = _range_filter(request, "updated_at")
+        leads = [lead for lead in self._leads_now(now) if updated(lead.updated_at)]
+        leads = self._sorted(
+            leads,
+            request,
+            ("id", "asc"),
+            id=lambda lead: lead.signup.lead_id,
+            created_at=lambda lead: (lead.signup.created_at, lead.signup.lead_id),
+            updated_at=lambda lead: (lead.updated_at, lead.signup.lead_id),
+        )
+        with_contacts = "contacts" in request.query_params.get("with", "").split(",")
+        return self._hal_page(
+            request,
+            "leads",
+            leads,
+            LIMIT_MAX,
+            lambda lead: (lead.signup.lead_id, self.render_lead(request, lead, now, with_contacts)),
+        )
+
+    def render_lead(self, request: Request, lead: LeadNow, now: datetime, contacts: bool) -> dict:
+        s = lead.signup
+        status = lead.status_id
+        closed = lead.changes[-1].at if status in (STATUS_WON, STATUS_LOST) else None
+        payment = self.first_payment.get(s.lead_id)
+        price = payment.amount_rub if payment is not None and payment.created_at <= now else 0
+        fields = [
+            _custom_field(
+                FIELD_CHANNEL, [{"value": s.channel, "enum_id": self.channel_enums.get(s.channel)}]
+            ),
+            _custom_field(FIELD_REGION, [{"value": s.region}]),
+            _custom_field(FIELD_ACCOUNT, [{"value": s.account_id}]),
+        ]
+        if s.saw_case_study:
+            fields.append(_custom_field(FIELD_CASE_STUDY, [{"value": True}]))
+        if s.attended_webinar:
+            fields.append(_custom_field(FIELD_WEBINAR, [{"value": True}]))
+        embedded: dict = {"tags": [], "companies": []}
+        if contacts:
+            embedded["contacts"] = [
+                {"id": s.contact_id, "is_main": True}
+                | {"_links": self._links(request, f"/api/v4/contacts/{s.contact_id}")}
+            ]
+        return {
+            "id": s.lead_id,
+            "name": s.company_name,
+            "price": price,
+            "responsible_user_id": s.manager_id,
+            "group_id": 0,
+            "status_id": status,
+            "pipeline_id": PIPELINE_ID,
+            "loss_reason_id": s.loss_reason_id if status == STATUS_LOST else None,
+            "created_by": 0,
+            "updated_by": lead.changes[-1].created_by if lead.changes else 0,
+            "created_at": _unix(s.created_at),
+            "updated_at": lead.updated_at,
+            "closed_at": _unix(closed),
+            "closest_task_at": None,
+            "is_deleted": False,
+            "custom_fields_values": fields,
+            "score": None,
+            "account_id": AMO_ACCOUNT_ID,
+            "labor_cost": None,
+            "_links": self._links(request, f"/api/v4/leads/{s.lead_id}"),
+            "_embedded": embedded,
+        }
+
+    async def contacts(self, request: Request) -> Response:
+        now = self._authorize(request)
+        updated = _range_filter(request, "updated_at")
+        signups = [
+            s
+            for s in self.world.signups
+            if self.state.visible("amocrm", s.lead_id, s.created_at, now)
+            and updated(_unix(s.created_at))
+        ]
+        signups = self._sorted(
+            signups,
+            request,
+            ("id", "asc"),
+            id=lambda s: s.contact_id,
+            created_at=lambda s: (s.created_at, s.contact_id),
+            updated_at=lambda s: (s.created_at, s.contact_id),
+        )
+        with_leads = "leads" in request.query_params.get("with", "").split(",")
+        return self._hal_page(
+            request,
+            "contacts",
+            signups,
+            LIMIT_MAX,
+            lambda s: (s.contact_id, self.render_contact(request, s, with_leads)),
+        )
+
+    def render_contact(self, request: Request, s: Signup, with_leads: bool) -> dict:
+        first, _, last = s.contact_name.partition(" ")
+        embedded: dict = {"tags": [], "companies": []}
+        if with_leads:
+            links = self._links(request, f"/api/v4/leads/{s.lead_id}")
+            embedded["leads"] = [{"id": s.lead_id, "_links": links}]
+        return {
+            "id": s.contact_id,
+            "name": s.contact_name,
+            "first_name": first,
+            "last_name": last,
+            "responsible_user_id": s.manager_id,
+            "group_id": 0,
+            "created_by": 0,
+            "updated_by": 0,
+            "created_at": _unix(s.created_at),
+            "updated_at": _unix(s.created_at),
+            "closest_task_at": None,
+            "is_deleted": False,
+            "is_unsorted": False,
+            "custom_fields_values": [
+                _custom_field(
+                    FIELD_PHONE, [{"value": s.phone_raw, "enum_id": 1, "enum_code": "WORK"}]
+                ),
+                _custom_field(FIELD_EMAIL, [{"value": s.email, "enum_id": 2, "enum_code": "WORK"}]),
+            ],
+            "account_id": AMO_ACCOUNT_ID,
+            "_links": self._links(request, f"/api/v4/contacts/{s.contact_id}"),
+            "_embedded": embedded,
+        }
+
+    # --- users, pipelines, events --------------------------------------------------------
+    async def users(self, request: Request) -> Response:
+        today = self._authorize(request).date()
+        managers = [m for m in self.world.managers if m.hired_on <= today]
+        return self._hal_page(
+            request,
+            "users",
+            managers,
+            LIMIT_MAX,
+            lambda m: (
+                m.user_id,
+                {
+                    "id": m.user_id,
+                    "name": m.name,
+                    "email": m.email,
+                    "lang": "ru",
+                    "rights": {"leads": {"view": "A", "edit": "A"}, "is_admin": False},
+                    "_links": self._links(request, f"/api/v4/users/{m.user_id}"),
+                },
+            ),
+        )
+
+    async def pipelines(self, request: Request) -> Response:
+        self._authorize(request)
+        statuses = [
+            {
+                "id": status_id,
+                "name": name,
+                "sort": sort,
+                "is_editable": status_id not in (STATUS_WON, STATUS_LOST),
+                "pipeline_id": PIPELINE_ID,
+                "color": STATUS_COLORS[i % len(STATUS_COLORS)],
+                "type": 0,
+                "account_id": AMO_ACCOUNT_ID,
+                "_links": self._links(
+                    request, f"/api/v4/leads/pipelines/{PIPELINE_ID}/statuses/{status_id}"
+                ),
+            }
+            for i, (status_id, name, sort) in enumerate(PIPELINE_STATUSES)
+        ]
+        pipeline = {
+            "id": PIPELINE_ID,
+            "name": "Продажи",
+            "sort": 1,
+            "is_main": True,
+            "is_unsorted_on": False,
+            "is_archive": False,
+            "account_id": AMO_ACCOUNT_ID,
+            "_links": self._links(request, f"/api/v4/leads/pipelines/{PIPELINE_ID}"),
+            "_embedded": {"statuses": statuses},
+        }
+        body = {
+            "_total_items": 1,
+            "_links": self._links(request, "/api/v4/leads/pipelines"),
+            "_embedded": {"pipelines": [pipeline]},
+        }
+        return json_response(body, media_type="application/hal+json")
+
+    async def events(self, request: Request) -> Response:
+        """Only `lead_status_changed` exists in the demo; other types give 204."""
+        now = self._authorize(request)
+        types = request.query_params.get("filter[type]", "lead_status_changed").split(",")
+        created = _range_filter(request, "created_at")
+        changes = [
+            c
+            for c in self.world.status_changes
+            if "lead_status_changed" in types
+            and created(_unix(c.at))
+            and self.state.visible("amocrm", c.event_id, c.at, now)
+        ]
+        changes = self._sorted(
+            changes,
+            request,
+            ("created_at", "desc"),
+            id=lambda c: c.event_id,
+            created_at=lambda c: (c.at, c.event_id),
+        )
+        return self._hal_page(
+            request,
+            "events",
+            changes,
+            EVENTS_LIMIT_MAX,
+            lambda c: (c.event_id, self.render_event(request, c)),
+        )
+
+    def render_event(self, request: Request, change: StatusChange) -> dict:
+        def status(status_id: int) -> list[dict]:
+            return [{"lead_status": {"id": status_id, "pipeline_id": PIPELINE_ID}}]
+
+        return {
+            "id": change.event_id,
+            "type": "lead_status_changed",
+            "entity_id": change.lead_id,
+            "entity_type": "lead",
+            "created_by": change.created_by,
+            "created_at": _unix(change.at),
+            "value_after": status(change.status_after),
+            "value_before": status(change.status_before),
+            "account_id": AMO_ACCOUNT_ID,
+            "_links": self._links(request, f"/api/v4/events/{change.event_id}"),
+            "_embedded": {"entity": {"id": change.lead_id}},
+        }

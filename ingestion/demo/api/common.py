@@ -1,0 +1,149 @@
+"""What the four vendor modules share: errors, JSON, query parsing, auth headers, paging.
+
+Each vendor module only knows its own wire format; everything that would otherwise be
+copied four times (and drift) lives here.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+from starlette.types import Scope
+
+from ingestion.demo.api.faults import FaultConfig, hits
+
+FAULTS_SCOPE_KEY = "demo.faults"
+
+
+class ApiError(Exception):
+    """Raised by a handler; the vendor renders it in its own error format."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+Gate = Callable[[Scope], AbstractAsyncContextManager[Response | None]]
+
+
+@asynccontextmanager
+async def open_gate(scope: Scope) -> AsyncIterator[Response | None]:
+    """The gate of a vendor without natural limits: every request passes."""
+    yield None
+
+
+@dataclass(frozen=True)
+class Vendor:
+    """One vendor API as the shared layers need it.
+
+    `gate` is the vendor's natural limit (it wraps the faults, so a stalled request still
+    holds its slot); `optional_field` and `change_type` are how the vendor's records drift
+    under the missing-field and changed-type faults.
+    """
+
+    name: str
+    app: Starlette
+    error: Callable[[int, str], Response]
+    optional_field: str
+    change_type: Callable[[dict], None]
+    gate: Gate = open_gate
+
+
+def vendor_app(routes: Sequence[BaseRoute], error: Callable[[int, str], Response]) -> Starlette:
+    async def on_api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error(exc.status, exc.reason)
+
+    return Starlette(routes=list(routes), exception_handlers={ApiError: on_api_error})
+
+
+def json_response(data: Any, status: int = 200, media_type: str = "application/json") -> Response:
+    return Response(orjson.dumps(data), status_code=status, media_type=media_type)
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter; out-of-range or malformed values are the client's error."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise ApiError(400, f"{name} must be between {low} and {high}")
+    return value
+
+
+def time_param(request: Request, name: str, parse: Callable[[str], datetime]) -> datetime | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} is not a valid time: {raw!r}") from None
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def basic_credentials(request: Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, password) if sep else None
+
+
+@dataclass(frozen=True)
+class PageFaults:
+    """The data faults of one request: what the vendor handler must do to its page."""
+
+    config: FaultConfig
+    vendor: Vendor
+    request_key: str
+
+    def repeats_previous_item(self, page: object = "") -> bool:
+        """Whether this page (of this request) starts with the previous page's last item."""
+        return hits(self.config, self.vendor.name, "repeated_item", (self.request_key, page))
+
+    def apply(self, record_id: object, record: dict) -> dict:
+        api = self.vendor.name
+        if hits(self.config, api, "unknown_field", record_id):
+            record[self.config.api(api).unknown_field.name] = "demo"
+        if hits(self.config, api, "missing_field", record_id):
+            record.pop(self.vendor.optional_field, None)
+        if hits(self.config, api, "changed_type", record_id):
+            self.vendor.change_type(record)
+        return record
+
+
+def page_faults(request: Request) -> PageFaults:
+    return request.scope[FAULTS_SCOPE_KEY]
+
+
+def page_slice(items: Sequence, start: int, limit: int, repeat_previous: bool) -> list:
+    """`items[start:start+limit]`; under the repeated-item fault the last item of the
+    previous page comes again first, as when a vendor's listing shifts between requests."""
+    page = list(items[start : start + limit])
+    if repeat_previous and 0 < start <= len(items) and page:
+        page.insert(0, items[start - 1])
+    return page

@@ -1,0 +1,40 @@
+"""Session fixtures: one small simulated world and one demo API server over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from ingestion.demo.api.faults import FaultConfig
+from ingestion.demo.config import load_config
+from ingestion.demo.server import DemoServer
+from ingestion.demo.simulation import build_world
+from ingestion.demo.world import World
+
+DEMO_END_DATE = date(2024, 7, 29)  # four weeks from the config's start date: fast to build
+# Tests fire requests back to back; the vendors' natural limits are switched on by the
+# tests about them only.
+TEST_FAULTS = FaultConfig(natural_limits=False)
+
+
+@pytest.fixture(scope="session")
+def demo_world() -> World:
+    return build_world(load_config(end_date=DEMO_END_DATE))
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_world: World) -> Iterator[DemoServer]:
+    with DemoServer(demo_world, faults=TEST_FAULTS) as server:
+        yield server
+
+
+@pytest.fixture
+def demo_api(demo_server: DemoServer) -> Iterator[DemoServer]:
+    """The session server, reset to no faults and the real clock after each test."""
+    demo_server.set_faults(TEST_FAULTS)
+    demo_server.set_clock(None)
+    yield demo_server
+    demo_server.set_faults(TEST_FAULTS)
+    demo_server.set_clock(None)
