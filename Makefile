@@ -1,0 +1,44 @@
+# Two commands for a new user: `make run` (the pipeline on the embedded demo company) and
+# `make test`. Everything else is for people working on salesboard.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+export SALESBOARD_DATA_DIR ?= $(CURDIR)/data
+export DAGSTER_HOME ?= $(SALESBOARD_DATA_DIR)/dagster_home
+export GX_ANALYTICS_ENABLED := False
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+
+.PHONY: install run dev test lint bench lock clean
+
+install: $(STAMP)
+
+# The lock file pins every package CI tested; pyproject.toml holds the direct pins.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e .
+	touch $@
+
+run: install  ## start the demo APIs and run the main job on the demo company
+	$(BIN)/python -m orchestration.launcher run
+
+dev: install  ## Dagster UI on http://127.0.0.1:3000 with the demo APIs running
+	$(BIN)/python -m orchestration.launcher dev
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	@echo "no benchmarks yet"
+
+lock:  ## re-resolve requirements.lock after changing pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,70 @@
+"""The one data directory and its fixed layout.
+
+Everything the pipeline writes lives under `SALESBOARD_DATA_DIR` (default `./data` at the
+project root), so a fresh clone needs no set-up and `rm -rf data` is a clean slate.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.root / "quarantine"
+
+    @property
+    def warehouse_db(self) -> Path:
+        return self.root / "warehouse" / "salesboard.duckdb"
+
+    @property
+    def serving_db(self) -> Path:
+        return self.root / "serving" / "salesboard.duckdb"
+
+    @property
+    def boards(self) -> Path:
+        return self.root / "boards"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.root / "dagster_home"
+
+    def ensure(self) -> DataLayout:
+        for folder in (
+            self.landing,
+            self.quarantine,
+            self.warehouse_db.parent,
+            self.serving_db.parent,
+            self.boards,
+            self.logs,
+            self.dagster_home,
+        ):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def data_layout(environ: os._Environ | dict | None = None) -> DataLayout:
+    """The layout for `SALESBOARD_DATA_DIR`, always absolute (dbt and Python readers must
+    open the very same warehouse file)."""
+    env = os.environ if environ is None else environ
+    configured = env.get("SALESBOARD_DATA_DIR") or str(PROJECT_ROOT / "data")
+    root = Path(configured)
+    if not root.is_absolute():
+        root = PROJECT_ROOT / root
+    return DataLayout(root.resolve())

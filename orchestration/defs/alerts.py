@@ -1,0 +1,45 @@
+"""Failed runs are posted to the team's chat when a webhook is configured; silent otherwise."""
+
+import dagster as dg
+
+from orchestration.notify import ChatPostError, post_text, target_from_settings
+
+
+class ChatResource(dg.ConfigurableResource):
+    """Where alerts go. Empty `url` = no alerts. The URL is a secret (it holds the token)."""
+
+    kind: str = "slack"
+    url: str = ""
+    telegram_chat_id: str = ""
+
+    def post(self, text: str) -> bool:
+        target = target_from_settings(self.kind, self.url, self.telegram_chat_id)
+        if target is None:
+            return False
+        post_text(target, text)
+        return True
+
+
+def failure_text(run: dg.DagsterRun, error: str | None) -> str:
+    partition = run.tags.get("dagster/partition") or run.tags.get(
+        "dagster/asset_partition_range_start", "-"
+    )
+    first_line = (error or "no error message").strip().splitlines()[0][:300]
+    return (
+        f"salesboard: run {run.run_id[:8]} of {run.job_name} failed "
+        f"(partition {partition}): {first_line}"
+    )
+
+
+@dg.run_failure_sensor(
+    name="post_failed_runs_to_chat", default_status=dg.DefaultSensorStatus.RUNNING
+)
+def post_failed_runs_to_chat(context: dg.RunFailureSensorContext, chat: ChatResource) -> None:
+    error = context.failure_event.message if context.failure_event else None
+    try:
+        posted = chat.post(failure_text(context.dagster_run, error))
+    except ChatPostError as exc:
+        context.log.warning(f"could not post the failure alert: {exc}")
+        return
+    if posted:
+        context.log.info("failure alert posted")

@@ -1,0 +1,20 @@
+"""The main job and its schedule: every day at 06:00 Moscow time, the previous day.
+
+06:00 leaves Amplitude's export (>= 2 h late) and late CRM edits time to arrive, and
+the board is ready before the morning stand-up.
+"""
+
+import dagster as dg
+
+from orchestration.defs.partitions import daily_partitions
+
+daily_pipeline = dg.define_asset_job(
+    "daily_pipeline",
+    selection=dg.AssetSelection.all(),
+    partitions_def=daily_partitions,
+    description="Pull every source for a day, land and validate it (later: dbt marts, board).",
+)
+
+daily_pipeline_schedule = dg.build_schedule_from_partitioned_job(
+    daily_pipeline, hour_of_day=6, minute_of_hour=0, name="daily_pipeline_0600_msk"
+)

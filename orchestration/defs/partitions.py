@@ -1,0 +1,14 @@
+"""Daily partitions: one per Europe/Moscow business day, the team's working day."""
+
+import os
+
+import dagster as dg
+
+BUSINESS_TZ = "Europe/Moscow"
+# The first day to ingest. The demo company's history starts here; set it to your own
+# first day of data when pointing at real vendors.
+START_DATE = os.environ.get("SALESBOARD_START_DATE", "2024-07-01")
+
+daily_partitions = dg.DailyPartitionsDefinition(
+    start_date=START_DATE, timezone=BUSINESS_TZ, end_offset=0
+)

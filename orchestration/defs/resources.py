@@ -1,0 +1,31 @@
+"""Every resource of the code location, bound to environment variables.
+
+Values are `EnvVar`s, resolved when a run starts, so secrets never sit in the definitions,
+the UI or run configs. `make run` / `make dev` fill the environment from `.env` and the demo
+defaults in `.env.example`.
+"""
+
+import os
+
+import dagster as dg
+
+from orchestration.defs.alerts import ChatResource
+
+
+def _env_or_default(name: str, default: str = "") -> dg.EnvVar | str:
+    """An `EnvVar` when the variable is set (secrets stay out of the definitions), else the
+    default, so an unconfigured alert channel is simply silent."""
+    return dg.EnvVar(name) if os.environ.get(name) else default
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(
+        resources={
+            "chat": ChatResource(
+                kind=_env_or_default("SALESBOARD_ALERT_KIND", "slack"),
+                url=_env_or_default("SALESBOARD_ALERT_WEBHOOK_URL"),
+                telegram_chat_id=_env_or_default("SALESBOARD_ALERT_TELEGRAM_CHAT_ID"),
+            )
+        }
+    )
