@@ -1,0 +1,375 @@
+"""amoCRM streams: leads, contacts, users, pipeline statuses and stage-change events.
+
+amoCRM keeps most business facts in `custom_fields_values`. The ones the board needs are
+flattened into typed columns, found by `field_code` or, since real accounts often leave
+custom fields without a code, by the account's `field_id`; every other custom field stays
+in `_raw`. Phones and e-mails are kept exactly as typed: matching them to calls is dbt's
+job, after hashing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from ingestion.streams.parsing import (
+    amount,
+    boolean,
+    enum,
+    integer,
+    text,
+    unix_seconds,
+    validated,
+)
+from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, StreamSpec
+
+SYSTEM_FIELDS = frozenset(
+    {"id", "name", "responsible_user_id", "group_id", "created_by", "updated_by"}
+    | {"created_at", "updated_at", "closest_task_at", "is_deleted", "custom_fields_values"}
+    | {"account_id", "_links", "_embedded"}
+)
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A custom field as `field_code` (demo and system fields) or `field_id` (the account)."""
+
+    code: str
+    field_id: int
+
+    def values(self, raw: dict) -> list:
+        """The field's values (each `{"value": ..., "enum_id": ...}` on the wire), [] when
+        the field is unset."""
+        fields = raw.get("custom_fields_values") or []
+        if not isinstance(fields, list) or not all(isinstance(f, dict) for f in fields):
+            raise RecordRejected("bad_list:custom_fields_values")
+        for entry in fields:
+            if entry.get("field_code") == self.code or entry.get("field_id") == self.field_id:
+                values = entry.get("values") or []
+                if not isinstance(values, list) or not all(isinstance(v, dict) for v in values):
+                    raise RecordRejected(f"bad_list:{self.path}")
+                return [value.get("value") for value in values]
+        return []
+
+    def as_record(self, raw: dict) -> dict:
+        """The first value under the key `custom:<CODE>`, so the shared readers report
+        problems against the field's name."""
+        values = self.values(raw)
+        return {self.path: values[0] if values else None}
+
+    @property
+    def path(self) -> str:
+        return f"custom:{self.code}"
+
+
+CHANNEL = CustomField("CHANNEL", 800_101)
+REGION = CustomField("REGION", 800_102)
+PRODUCT_ACCOUNT = CustomField("PRODUCT_ACCOUNT_ID", 800_103)
+CASE_STUDY = CustomField("CASE_STUDY_SHOWN", 800_104)
+WEBINAR = CustomField("WEBINAR_ATTENDED", 800_105)
+PHONE = CustomField("PHONE", 700_101)
+EMAIL = CustomField("EMAIL", 700_102)
+
+
+def _checkbox(raw: dict, field: CustomField) -> bool:
+    """amoCRM omits an unticked checkbox entirely, so absent means False."""
+    return bool(boolean(field.as_record(raw), field.path))
+
+
+def _all_text(raw: dict, field: CustomField) -> list[str | None]:
+    return [text({field.path: v}, field.path) for v in field.values(raw) if v is not None]
+
+
+def _main_contact_id(raw: dict) -> int | None:
+    contacts = (raw.get("_embedded") or {}).get("contacts") or []
+    if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
+        raise RecordRejected("bad_list:_embedded.contacts")
+    main = next((c for c in contacts if c.get("is_main")), contacts[0] if contacts else {})
+    return integer(main, "id")
+
+
+# --- leads -------------------------------------------------------------------------------
+LEAD_QUALITY = Quality(
+    not_null=("id", "status_id", "pipeline_id", "created_at", "updated_at"),
+    window_column="updated_at",
+    non_negative=("price",),
+)
+
+
+def _lead_row(raw: dict) -> dict:
+    return {
+        "id": integer(raw, "id", required=True),
+        "name": text(raw, "name"),
+        "price": amount(raw, "price", sent_as=int),
+        "responsible_user_id": integer(raw, "responsible_user_id"),
+        "status_id": integer(raw, "status_id", required=True),
+        "pipeline_id": integer(raw, "pipeline_id", required=True),
+        "loss_reason_id": integer(raw, "loss_reason_id"),
+        "created_at": unix_seconds(raw, "created_at", required=True),
+        "updated_at": unix_seconds(raw, "updated_at", required=True),
+        "closed_at": unix_seconds(raw, "closed_at"),
+        "is_deleted": boolean(raw, "is_deleted"),
+        "main_contact_id": _main_contact_id(raw),
+        "channel": enum(CHANNEL.as_record(raw), CHANNEL.path),
+        "region": text(REGION.as_record(raw), REGION.path),
+        "product_account_id": text(PRODUCT_ACCOUNT.as_record(raw), PRODUCT_ACCOUNT.path),
+        "case_study_shown": _checkbox(raw, CASE_STUDY),
+        "webinar_attended": _checkbox(raw, WEBINAR),
+    }
+
+
+LEAD_FIELDS = SYSTEM_FIELDS | {
+    "price",
+    "status_id",
+    "pipeline_id",
+    "loss_reason_id",
+    "closed_at",
+    "score",
+    "labor_cost",
+    "source_id",
+    "is_price_modified_by_robot",
+}
+LEADS = StreamSpec(
+    source="amocrm",
+    name="leads",
+    key=("id",),
+    columns=pa.schema(
+        [
+            pa.field("id", pa.int64(), nullable=False),
+            pa.field("name", pa.string()),
+            pa.field("price", AMOUNT),
+            pa.field("responsible_user_id", pa.int64()),
+            pa.field("status_id", pa.int64()),
+            pa.field("pipeline_id", pa.int64()),
+            pa.field("loss_reason_id", pa.int64()),
+            pa.field("created_at", TIMESTAMP),
+            pa.field("updated_at", TIMESTAMP),
+            pa.field("closed_at", TIMESTAMP),
+            pa.field("is_deleted", pa.bool_()),
+            pa.field("main_contact_id", pa.int64()),
+            pa.field("channel", pa.string()),
+            pa.field("region", pa.string()),
+            pa.field("product_account_id", pa.string()),
+            pa.field("case_study_shown", pa.bool_()),
+            pa.field("webinar_attended", pa.bool_()),
+        ]
+    ),
+    normalize=validated(_lead_row, LEAD_QUALITY),
+    known_fields=LEAD_FIELDS,
+    expected_fields=frozenset(
+        {"id", "price", "status_id", "pipeline_id", "loss_reason_id"}
+        | {"created_at", "updated_at", "closed_at", "custom_fields_values"}
+    ),
+    updated_at=("updated_at",),
+    quality=LEAD_QUALITY,
+)
+
+# --- contacts ----------------------------------------------------------------------------
+CONTACT_QUALITY = Quality(not_null=("id", "created_at", "updated_at"), window_column="updated_at")
+
+
+def _contact_row(raw: dict) -> dict:
+    return {
+        "id": integer(raw, "id", required=True),
+        "name": text(raw, "name"),
+        "first_name": text(raw, "first_name"),
+        "last_name": text(raw, "last_name"),
+        "responsible_user_id": integer(raw, "responsible_user_id"),
+        "created_at": unix_seconds(raw, "created_at", required=True),
+        "updated_at": unix_seconds(raw, "updated_at", required=True),
+        "is_deleted": boolean(raw, "is_deleted"),
+        "phones": _all_text(raw, PHONE),
+        "emails": _all_text(raw, EMAIL),
+    }
+
+
+CONTACTS = StreamSpec(
+    source="amocrm",
+    name="contacts",
+    key=("id",),
+    columns=pa.schema(
+        [
+            pa.field("id", pa.int64(), nullable=False),
+            pa.field("name", pa.string()),
+            pa.field("first_name", pa.string()),
+            pa.field("last_name", pa.string()),
+            pa.field("responsible_user_id", pa.int64()),
+            pa.field("created_at", TIMESTAMP),
+            pa.field("updated_at", TIMESTAMP),
+            pa.field("is_deleted", pa.bool_()),
+            pa.field("phones", pa.list_(pa.string())),
+            pa.field("emails", pa.list_(pa.string())),
+        ]
+    ),
+    normalize=validated(_contact_row, CONTACT_QUALITY),
+    known_fields=SYSTEM_FIELDS | {"first_name", "last_name", "is_unsorted"},
+    expected_fields=frozenset({"id", "name", "created_at", "updated_at"}),
+    updated_at=("updated_at",),
+    quality=CONTACT_QUALITY,
+)
+
+# --- users -------------------------------------------------------------------------------
+USER_QUALITY = Quality(not_null=("id",))
+
+
+def _user_row(raw: dict) -> dict:
+    return {
+        "id": integer(raw, "id", required=True),
+        "name": text(raw, "name"),
+        "email": text(raw, "email"),
+        "lang": enum(raw, "lang"),
+        "is_admin": boolean(raw, "rights.is_admin"),
+        "is_active": boolean(raw, "rights.is_active"),
+    }
+
+
+USERS = StreamSpec(
+    source="amocrm",
+    name="users",
+    key=("id",),
+    columns=pa.schema(
+        [
+            pa.field("id", pa.int64(), nullable=False),
+            pa.field("name", pa.string()),
+            pa.field("email", pa.string()),
+            pa.field("lang", pa.string()),
+            pa.field("is_admin", pa.bool_()),
+            pa.field("is_active", pa.bool_()),
+        ]
+    ),
+    normalize=validated(_user_row, USER_QUALITY),
+    known_fields=frozenset({"id", "name", "email", "lang", "rights", "_links", "_embedded"}),
+    expected_fields=frozenset({"id", "name", "email"}),
+    updated_at=(),
+    quality=USER_QUALITY,
+)
+
+# --- pipelines: one row per status -------------------------------------------------------
+PIPELINE_QUALITY = Quality(not_null=("pipeline_id", "status_id", "status_name"))
+
+
+def _statuses(pipeline: dict) -> Iterable[dict]:
+    """Each status of a pipeline, with the pipeline's own fields under `pipeline`.
+
+    The pair (pipeline_id, status_id) is the key: the system statuses 142 (won) and 143
+    (lost) have the same id in every pipeline. A pipeline whose statuses cannot be read is
+    passed on alone, so normalizing rejects it into quarantine instead of losing it.
+    """
+    embedded = pipeline.get("_embedded")
+    statuses = embedded.get("statuses") if isinstance(embedded, dict) else None
+    header = {k: v for k, v in pipeline.items() if k != "_embedded"}
+    if not isinstance(statuses, list) or not all(isinstance(s, dict) for s in statuses):
+        return ({"pipeline": header},)
+    return ({**status, "pipeline": header} for status in statuses)
+
+
+def _status_row(raw: dict) -> dict:
+    return {
+        "pipeline_id": integer(raw, "pipeline.id", required=True),
+        "pipeline_name": text(raw, "pipeline.name"),
+        "pipeline_sort": integer(raw, "pipeline.sort"),
+        "pipeline_is_main": boolean(raw, "pipeline.is_main"),
+        "pipeline_is_archive": boolean(raw, "pipeline.is_archive"),
+        "status_id": integer(raw, "id", required=True),
+        "status_name": text(raw, "name", required=True),
+        "status_sort": integer(raw, "sort"),
+        "status_type": integer(raw, "type"),
+        "status_color": text(raw, "color"),
+        "is_editable": boolean(raw, "is_editable"),
+    }
+
+
+PIPELINES = StreamSpec(
+    source="amocrm",
+    name="pipelines",
+    key=("pipeline_id", "status_id"),
+    columns=pa.schema(
+        [
+            pa.field("pipeline_id", pa.int64(), nullable=False),
+            pa.field("pipeline_name", pa.string()),
+            pa.field("pipeline_sort", pa.int64()),
+            pa.field("pipeline_is_main", pa.bool_()),
+            pa.field("pipeline_is_archive", pa.bool_()),
+            pa.field("status_id", pa.int64(), nullable=False),
+            pa.field("status_name", pa.string()),
+            pa.field("status_sort", pa.int64()),
+            pa.field("status_type", pa.int64()),
+            pa.field("status_color", pa.string()),
+            pa.field("is_editable", pa.bool_()),
+        ]
+    ),
+    normalize=validated(_status_row, PIPELINE_QUALITY),
+    known_fields=frozenset(
+        {"id", "name", "sort", "is_editable", "pipeline_id", "color", "type", "account_id"}
+        | {"descriptions", "_links", "pipeline"}
+    ),
+    expected_fields=frozenset({"id", "name", "sort", "pipeline"}),
+    updated_at=(),
+    quality=PIPELINE_QUALITY,
+    explode=_statuses,
+)
+
+# --- lead_status_changed events ----------------------------------------------------------
+EVENT_QUALITY = Quality(
+    not_null=("id", "lead_id", "created_at", "status_after"),
+    window_column="created_at",
+    enums={"type": frozenset({"lead_status_changed"}), "entity_type": frozenset({"lead"})},
+)
+
+
+def _lead_status(raw: dict, side: str) -> dict:
+    """`value_before` / `value_after`: `[{"lead_status": {"id", "pipeline_id"}}]`."""
+    values = raw.get(side) or [{}]
+    if not isinstance(values, list) or not isinstance(values[0], dict):
+        raise RecordRejected(f"bad_list:{side}")
+    status = values[0].get("lead_status") or {}
+    return {side: status if isinstance(status, dict) else {}}
+
+
+def _event_row(raw: dict) -> dict:
+    before, after = _lead_status(raw, "value_before"), _lead_status(raw, "value_after")
+    return {
+        "id": text(raw, "id", required=True),
+        "type": enum(raw, "type", required=True),
+        "entity_type": enum(raw, "entity_type"),
+        "lead_id": integer(raw, "entity_id", required=True),
+        "created_by": integer(raw, "created_by"),
+        "created_at": unix_seconds(raw, "created_at", required=True),
+        "status_before": integer(before, "value_before.id"),
+        "pipeline_before": integer(before, "value_before.pipeline_id"),
+        "status_after": integer(after, "value_after.id", required=True),
+        "pipeline_after": integer(after, "value_after.pipeline_id"),
+    }
+
+
+STATUS_EVENTS = StreamSpec(
+    source="amocrm",
+    name="status_events",
+    key=("id",),
+    columns=pa.schema(
+        [
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("type", pa.string()),
+            pa.field("entity_type", pa.string()),
+            pa.field("lead_id", pa.int64()),
+            pa.field("created_by", pa.int64()),
+            pa.field("created_at", TIMESTAMP),
+            pa.field("status_before", pa.int64()),
+            pa.field("pipeline_before", pa.int64()),
+            pa.field("status_after", pa.int64()),
+            pa.field("pipeline_after", pa.int64()),
+        ]
+    ),
+    normalize=validated(_event_row, EVENT_QUALITY),
+    known_fields=frozenset(
+        {"id", "type", "entity_id", "entity_type", "created_by", "created_at"}
+        | {"value_after", "value_before", "account_id", "_links", "_embedded"}
+    ),
+    expected_fields=frozenset(
+        {"id", "type", "entity_id", "entity_type", "created_at", "value_after", "value_before"}
+    ),
+    updated_at=("created_at",),
+    quality=EVENT_QUALITY,
+)
