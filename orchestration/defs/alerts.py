@@ -36,6 +36,12 @@ def failure_text(run: dg.DagsterRun, error: str | None) -> str:
 )
 def post_failed_runs_to_chat(context: dg.RunFailureSensorContext, chat: ChatResource) -> None:
     error = context.failure_event.message if context.failure_event else None
+    step_failures = context.get_step_failure_events()
+    if step_failures and step_failures[0].step_failure_data.error:
+        cause = step_failures[0].step_failure_data.error
+        while cause.cause is not None:  # the user's exception, not Dagster's wrapper
+            cause = cause.cause
+        error = cause.message
     try:
         posted = chat.post(failure_text(context.dagster_run, error))
     except ChatPostError as exc:

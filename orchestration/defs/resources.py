@@ -10,6 +10,8 @@ import os
 import dagster as dg
 
 from orchestration.defs.alerts import ChatResource
+from orchestration.defs.ingestion.settings import IngestionSettings
+from orchestration.defs.ingestion.vendors import vendor_resources
 
 
 def _env_or_default(name: str, default: str = "") -> dg.EnvVar | str:
@@ -22,10 +24,12 @@ def _env_or_default(name: str, default: str = "") -> dg.EnvVar | str:
 def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
+            **vendor_resources(),
+            "ingestion_settings": IngestionSettings(),
             "chat": ChatResource(
                 kind=_env_or_default("SALESBOARD_ALERT_KIND", "slack"),
                 url=_env_or_default("SALESBOARD_ALERT_WEBHOOK_URL"),
                 telegram_chat_id=_env_or_default("SALESBOARD_ALERT_TELEGRAM_CHAT_ID"),
-            )
+            ),
         }
     )

@@ -1,0 +1,271 @@
+"""Data quality at the door: Great Expectations suites generated from each stream's spec.
+
+The suite is data (`StreamSpec.quality`), so adding a stream adds its checks. Each
+expectation carries the name of the Dagster check it belongs to in its `meta`, and
+severities come from `quality.yaml`. GX runs in an ephemeral context (nothing written to
+disk, no analytics) and is imported lazily: it costs seconds to import, which must not
+land on Dagster's definition loading.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import yaml
+
+from ingestion.landing import LandingResult
+from ingestion.streams.spec import StreamSpec
+
+POLICY_PATH = Path(__file__).with_name("quality.yaml")
+GX_CHECKS = (
+    "keys_unique_not_null",
+    "required_not_null",
+    "timestamps_in_window",
+    "enums_in_set",
+    "amounts_positive",
+    "values_non_negative",
+    "currency_rub",
+    "pairs_ordered",
+)
+LANDING_CHECKS = ("schema_drift", "quarantine_share")
+
+
+@dataclass(frozen=True)
+class QualityPolicy:
+    severity: dict[str, str]
+    quarantine_warn_above: float
+    quarantine_error_above: float
+
+    def is_blocking(self, check: str) -> bool:
+        if check == "quarantine_share":
+            return True  # blocking above error_above, a warning between the thresholds
+        return self.severity[check] == "error"
+
+
+@functools.cache
+def load_policy(path: Path = POLICY_PATH) -> QualityPolicy:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    severity = raw["severity"]
+    unknown = set(severity) - set(GX_CHECKS) - set(LANDING_CHECKS)
+    bad = {k: v for k, v in severity.items() if v not in {"error", "warn"}}
+    if unknown or bad:
+        raise ValueError(f"quality.yaml: unknown checks {sorted(unknown)}, bad severities {bad}")
+    return QualityPolicy(
+        severity=severity,
+        quarantine_warn_above=float(raw["quarantine_share"]["warn_above"]),
+        quarantine_error_above=float(raw["quarantine_share"]["error_above"]),
+    )
+
+
+@dataclass
+class CheckOutcome:
+    """One check over one or more partitions: failing days, what failed on each, and which
+    of those failures are errors (blocking) rather than warnings."""
+
+    name: str
+    failures: dict[str, list[str]] = field(default_factory=dict)  # day -> problems
+    error_days: set[str] = field(default_factory=set)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def severity(self) -> str:
+        return "error" if self.error_days else "warn"
+
+    def fail(self, day: str, problems: list[str], *, error: bool) -> None:
+        self.failures[day] = problems
+        if error:
+            self.error_days.add(day)
+
+
+def check_names(spec: StreamSpec) -> list[str]:
+    """The checks that apply to `spec` (a snapshot stream has no window to check, ...)."""
+    q = spec.quality
+    applies = {
+        "keys_unique_not_null": True,
+        "required_not_null": bool(q.not_null),
+        "timestamps_in_window": q.window_column is not None,
+        "enums_in_set": bool(q.enums),
+        "amounts_positive": bool(q.positive),
+        "values_non_negative": bool(q.non_negative),
+        "currency_rub": bool(q.currency_columns),
+        "pairs_ordered": bool(q.not_greater),
+    }
+    return [name for name in GX_CHECKS if applies[name]] + list(LANDING_CHECKS)
+
+
+def _expectations(spec: StreamSpec) -> list[Any]:
+    import great_expectations as gx
+
+    e, q = gx.expectations, spec.quality
+
+    def tagged(check: str, expectation: Any) -> Any:
+        expectation.meta = {"check": check}
+        return expectation
+
+    found = []
+    for column in spec.key:
+        found.append(tagged("keys_unique_not_null", e.ExpectColumnValuesToNotBeNull(column=column)))
+    if len(spec.key) == 1:
+        unique = e.ExpectColumnValuesToBeUnique(column=spec.key[0])
+    else:
+        unique = e.ExpectCompoundColumnsToBeUnique(column_list=list(spec.key))
+    found.append(tagged("keys_unique_not_null", unique))
+    for column in q.not_null:
+        found.append(tagged("required_not_null", e.ExpectColumnValuesToNotBeNull(column=column)))
+    if q.window_column:
+        found.append(
+            tagged(
+                "timestamps_in_window",
+                e.ExpectColumnValuesToBeBetween(
+                    column=q.window_column,
+                    min_value={"$PARAMETER": "window_start"},
+                    max_value={"$PARAMETER": "window_end"},
+                    strict_max=True,
+                ),
+            )
+        )
+    for column, allowed in q.enums.items():
+        found.append(
+            tagged(
+                "enums_in_set",
+                e.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(allowed)),
+            )
+        )
+    for column in q.positive:
+        found.append(
+            tagged(
+                "amounts_positive",
+                e.ExpectColumnValuesToBeBetween(column=column, min_value=0, strict_min=True),
+            )
+        )
+    for column in q.non_negative:
+        found.append(
+            tagged(
+                "values_non_negative", e.ExpectColumnValuesToBeBetween(column=column, min_value=0)
+            )
+        )
+    for column in q.currency_columns:
+        found.append(
+            tagged(
+                "currency_rub",
+                e.ExpectColumnValuesToBeInSet(column=column, value_set=sorted(q.currencies)),
+            )
+        )
+    for smaller, larger in q.not_greater:
+        found.append(
+            tagged(
+                "pairs_ordered",
+                e.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A=larger,
+                    column_B=smaller,
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                ),
+            )
+        )
+    return found
+
+
+class StreamValidator:
+    """Validates landed partitions of one stream; build once, validate many days."""
+
+    def __init__(self, spec: StreamSpec, policy: QualityPolicy | None = None):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.spec = spec
+        self.policy = policy or load_policy()
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = self.context.data_sources.add_pandas(f"landing_{spec.source}")
+        asset = source.add_dataframe_asset(spec.name)
+        self.batch_definition = asset.add_batch_definition_whole_dataframe("partition")
+        suite = gx.ExpectationSuite(name=spec.stream)
+        for expectation in _expectations(spec):
+            suite.add_expectation(expectation)
+        self.suite = self.context.suites.add(suite)
+
+    def outcomes(self) -> dict[str, CheckOutcome]:
+        return {name: CheckOutcome(name) for name in check_names(self.spec)}
+
+    def validate(
+        self,
+        outcomes: dict[str, CheckOutcome],
+        day: str,
+        table: pa.Table,
+        window: tuple[datetime, datetime] | None,
+        landing: LandingResult | None,
+    ) -> None:
+        """Add `day`'s problems to `outcomes` (from GX, then from the landing's counts)."""
+        if table.num_rows:
+            self._validate_rows(outcomes, day, table, window)
+        if landing is not None:
+            self._validate_landing(outcomes, day, landing)
+
+    def _validate_rows(self, outcomes, day, table, window) -> None:
+        parameters = {}
+        if window is not None:
+            parameters = {"window_start": window[0], "window_end": window[1]}
+        batch = self.batch_definition.get_batch(batch_parameters={"dataframe": _frame(table)})
+        result = batch.validate(self.suite, expectation_parameters=parameters)
+        problems: dict[str, list[str]] = defaultdict(list)
+        for item in result.results:
+            if item.success:
+                continue
+            config = item.expectation_config
+            check = config.meta["check"]
+            column = (
+                config.kwargs.get("column")
+                or config.kwargs.get("column_list")
+                or (f"{config.kwargs.get('column_B')} <= {config.kwargs.get('column_A')}")
+            )
+            count = item.result.get("unexpected_count")
+            sample = item.result.get("partial_unexpected_list", [])[:3]
+            problems[check].append(f"{config.type} on {column}: {count} rows, e.g. {sample}")
+        for check, found in problems.items():
+            if window is None and check == "timestamps_in_window":
+                continue
+            outcomes[check].fail(day, found, error=self.policy.severity[check] == "error")
+
+    def _validate_landing(self, outcomes, day, landing: LandingResult) -> None:
+        if landing.unknown_fields or landing.missing_fields:
+            outcomes["schema_drift"].fail(
+                day,
+                [f"unknown fields {landing.unknown_fields}, missing {landing.missing_fields}"],
+                error=self.policy.severity["schema_drift"] == "error",
+            )
+        share = landing.quarantined / landing.fetched if landing.fetched else 0.0
+        if share > self.policy.quarantine_warn_above:
+            outcomes["quarantine_share"].fail(
+                day,
+                [
+                    f"{landing.quarantined} of {landing.fetched} records quarantined "
+                    f"({share:.2%}): {landing.quarantine_reasons}"
+                ],
+                error=share > self.policy.quarantine_error_above,
+            )
+
+
+def _frame(table: pa.Table):
+    """pandas frame for GX: decimals as floats (sign and range checks only), no `_raw`."""
+    columns = {}
+    for name in table.column_names:
+        if name.startswith("_"):
+            continue
+        column = table[name]
+        if pa.types.is_decimal(column.type):
+            column = pc.cast(column, pa.float64())
+        columns[name] = column
+    return pa.table(columns).to_pandas()

@@ -1,0 +1,153 @@
+"""One asset per stream: pull each day of the run's partitions into the landing zone, then
+validate what landed. The logic is in `ingestion/` (pull, landing, quality); this file only
+maps it onto Dagster: partitions, pools, retries, metadata and check results.
+
+Asset keys are `[source, stream]`, the keys dagster-dbt gives dbt sources of the same
+names, so the landing and the warehouse form one lineage graph.
+"""
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import dagster as dg
+import orjson
+import pyarrow.parquet as pq
+
+from ingestion.errors import SourceError, SourceUnavailableError
+from ingestion.landing import LandingResult
+from ingestion.paths import data_layout
+from ingestion.pull import pull_day
+from ingestion.quality import StreamValidator, check_names, load_policy
+from ingestion.streams import STREAMS
+from ingestion.windows import BUSINESS_TZ, activity_complete, fetch_window
+from orchestration.defs.ingestion.settings import IngestionSettings
+from orchestration.defs.partitions import daily_partitions
+
+# A source is stale when its daily partition has not landed by this time (Moscow).
+FRESHNESS_DEADLINES = {"telphin": "0 8 * * *", "amocrm": "0 8 * * *", "yookassa": "0 8 * * *"}
+FRESHNESS_DEADLINES["amplitude"] = "0 9 * * *"  # the export lags uploads by >= 2 h
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list[date]:
+    """The business days of the run: one for a daily run, many for a single-run backfill."""
+    window = context.partition_time_window
+    first = window.start.astimezone(BUSINESS_TZ).date()
+    last = window.end.astimezone(BUSINESS_TZ).date()
+    return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
+def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValue]:
+    totals: Counter = Counter()
+    drift: Counter = Counter()
+    reasons: Counter = Counter()
+    for result in results:
+        totals.update(
+            fetched=result.fetched,
+            landed=result.landed,
+            quarantined=result.quarantined,
+            duplicates_dropped=result.duplicates_dropped,
+            landing_bytes=result.landing_bytes,
+        )
+        drift.update({f"unknown:{k}": v for k, v in result.unknown_fields.items()})
+        drift.update({f"missing:{k}": v for k, v in result.missing_fields.items()})
+        reasons.update(result.quarantine_reasons)
+    metadata: dict[str, dg.MetadataValue] = {
+        name: dg.MetadataValue.int(value) for name, value in sorted(totals.items())
+    }
+    metadata["days"] = dg.MetadataValue.int(len(results))
+    metadata["schema_drift"] = dg.MetadataValue.json(dict(sorted(drift.items())))
+    metadata["quarantine_reasons"] = dg.MetadataValue.json(dict(sorted(reasons.items())))
+    metadata["per_day"] = dg.MetadataValue.md(
+        "| day | fetched | landed | quarantined | duplicates |\n|---|---|---|---|---|\n"
+        + "\n".join(
+            f"| {r.day} | {r.fetched} | {r.landed} | {r.quarantined} | {r.duplicates_dropped} |"
+            for r in results[-31:]
+        )
+    )
+    if results:
+        metadata["landing_path"] = dg.MetadataValue.path(str(results[-1].landing_path))
+    return metadata
+
+
+def build_stream_asset(stream: str) -> dg.AssetsDefinition:
+    spec = STREAMS[stream]
+    key = dg.AssetKey([spec.source, spec.name])
+    policy = load_policy()
+    check_specs = [
+        dg.AssetCheckSpec(name, asset=key, blocking=policy.is_blocking(name))
+        for name in check_names(spec)
+    ]
+
+    @dg.asset(
+        key=key,
+        group_name=spec.source,
+        description=f"`{stream}` landed as Parquet per business day (`data/landing/"
+        f"{spec.source}/{spec.name}/day=YYYY-MM-DD/`), validated at the door.",
+        partitions_def=daily_partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=f"vendor_{spec.source}",
+        check_specs=check_specs,
+        required_resource_keys={spec.source, "ingestion_settings"},
+        freshness_policy=dg.FreshnessPolicy.cron(
+            deadline_cron=FRESHNESS_DEADLINES[spec.source],
+            lower_bound_delta=timedelta(hours=3),
+            timezone=str(BUSINESS_TZ),
+        ),
+        kinds={"python", "parquet"},
+        metadata={"natural_key": ", ".join(spec.key)},
+    )
+    def land_stream(context: dg.AssetExecutionContext):
+        settings: IngestionSettings = context.resources.ingestion_settings
+        windows = settings.windows()
+        layout = data_layout().ensure()
+        days = partition_days(context)
+        now = datetime.now(UTC)
+        if spec.source == "amplitude" and not activity_complete(days[-1], now, windows):
+            raise dg.Failure(f"{stream}: the export for {days[-1]} is not complete yet")
+        validator = StreamValidator(spec, policy)
+        outcomes = validator.outcomes()
+        results = []
+        with getattr(context.resources, spec.source).client() as client:
+            for done, day in enumerate(days, start=1):
+                try:
+                    result = pull_day(
+                        client, stream, day, layout, run_id=context.run_id,
+                        ingested_at=now, window_settings=windows,
+                    )  # fmt: skip
+                except SourceUnavailableError as exc:
+                    raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc
+                except SourceError as exc:
+                    raise dg.Failure(description=str(exc), allow_retries=False) from exc
+                results.append(result)
+                table = pq.read_table(result.landing_path)
+                validator.validate(
+                    outcomes, day.isoformat(), table, fetch_window(stream, day, windows), result
+                )
+                context.log.info(
+                    f"[{done}/{len(days)}] {stream} {day}: {result.fetched} fetched, "
+                    f"{result.landed} landed, {result.quarantined} quarantined, "
+                    f"{result.duplicates_dropped} duplicates dropped"
+                )
+            stats = {k: v for k, v in vars(client.stats).items() if isinstance(v, int)}
+        metadata = _landing_metadata(results)
+        metadata["client"] = dg.MetadataValue.json(stats)
+        yield dg.MaterializeResult(metadata=metadata)
+        for outcome in outcomes.values():
+            yield dg.AssetCheckResult(
+                check_name=outcome.name,
+                passed=outcome.passed,
+                severity=dg.AssetCheckSeverity.ERROR
+                if outcome.severity == "error"
+                else dg.AssetCheckSeverity.WARN,
+                metadata={
+                    "failing_days": dg.MetadataValue.int(len(outcome.failures)),
+                    "problems": dg.MetadataValue.json(
+                        orjson.loads(orjson.dumps(dict(list(outcome.failures.items())[:10])))
+                    ),
+                },
+            )
+
+    return land_stream
+
+
+stream_assets = [build_stream_asset(stream) for stream in STREAMS]
