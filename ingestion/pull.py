@@ -6,7 +6,7 @@ landing (`landing`), so the Dagster asset only says *which* day to pull.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -31,17 +31,32 @@ PULLS: dict[str, Callable[[Any, Window | None], Pages]] = {
 }
 
 
-def pull_day(
+def pull_days(
     client: Any,
     stream: str,
-    day: date,
+    days: list[date],
     layout: DataLayout,
     *,
     run_id: str,
     ingested_at: datetime,
     window_settings: WindowSettings | None = None,
-) -> LandingResult:
+) -> Iterator[LandingResult]:
+    """Land each of `days` in turn, yielding as each partition is published.
+
+    A snapshot stream (no window) is fetched once and the same state lands in every day of
+    the run: a backfill must not ask the vendor for its user list a hundred times.
+    """
+    snapshot: list[list[dict]] | None = None
+    for day in days:
+        window = fetch_window(stream, day, window_settings)
+        if window is None:
+            snapshot = snapshot if snapshot is not None else list(PULLS[stream](client, None))
+            pages: Iterable[list[dict]] = snapshot
+        else:
+            pages = PULLS[stream](client, window)
+        yield land_partition(layout, STREAMS[stream], day, pages, run_id, ingested_at)
+
+
+def pull_day(client: Any, stream: str, day: date, layout: DataLayout, **options) -> LandingResult:
     """Fetch `stream`'s window for `day` and land it as that day's partition (replacing it)."""
-    window = fetch_window(stream, day, window_settings)
-    pages = PULLS[stream](client, window)
-    return land_partition(layout, STREAMS[stream], day, pages, run_id, ingested_at)
+    return next(pull_days(client, stream, [day], layout, **options))

@@ -13,7 +13,7 @@ import functools
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ GX_CHECKS = (
     "currency_rub",
     "pairs_ordered",
 )
-LANDING_CHECKS = ("schema_drift", "quarantine_share")
+LANDING_CHECKS = ("schema_drift", "quarantine_share", "source_fresh")
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class QualityPolicy:
     severity: dict[str, str]
     quarantine_warn_above: float
     quarantine_error_above: float
+    freshness_hours: dict[str, float]
 
     def is_blocking(self, check: str) -> bool:
         if check == "quarantine_share":
@@ -62,6 +63,7 @@ def load_policy(path: Path = POLICY_PATH) -> QualityPolicy:
         severity=severity,
         quarantine_warn_above=float(raw["quarantine_share"]["warn_above"]),
         quarantine_error_above=float(raw["quarantine_share"]["error_above"]),
+        freshness_hours={k: float(v) for k, v in raw["freshness_hours"].items()},
     )
 
 
@@ -101,7 +103,9 @@ def check_names(spec: StreamSpec) -> list[str]:
         "currency_rub": bool(q.currency_columns),
         "pairs_ordered": bool(q.not_greater),
     }
-    return [name for name in GX_CHECKS if applies[name]] + list(LANDING_CHECKS)
+    applies["schema_drift"] = applies["quarantine_share"] = True
+    applies["source_fresh"] = spec.stream in load_policy().freshness_hours
+    return [name for name in (*GX_CHECKS, *LANDING_CHECKS) if applies[name]]
 
 
 def _expectations(spec: StreamSpec) -> list[Any]:
@@ -213,6 +217,19 @@ class StreamValidator:
             self._validate_rows(outcomes, day, table, window)
         if landing is not None:
             self._validate_landing(outcomes, day, landing)
+        if "source_fresh" in outcomes and window is not None:
+            self._validate_freshness(outcomes["source_fresh"], day, table, window)
+
+    def _validate_freshness(self, outcome: CheckOutcome, day, table, window) -> None:
+        limit = timedelta(hours=self.policy.freshness_hours[self.spec.stream])
+        column = self.spec.quality.window_column
+        newest = pc.max(table[column]).as_py() if table.num_rows else None
+        if newest is None or window[1] - newest > limit:
+            outcome.fail(
+                day,
+                [f"newest {column} is {newest or 'absent'}; window ends {window[1]}"],
+                error=self.policy.severity["source_fresh"] == "error",
+            )
 
     def _validate_rows(self, outcomes, day, table, window) -> None:
         parameters = {}

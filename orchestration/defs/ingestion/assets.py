@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 from ingestion.errors import SourceError, SourceUnavailableError
 from ingestion.landing import LandingResult
 from ingestion.paths import data_layout
-from ingestion.pull import pull_day
+from ingestion.pull import pull_days
 from ingestion.quality import StreamValidator, check_names, load_policy
 from ingestion.streams import STREAMS
 from ingestion.windows import BUSINESS_TZ, activity_complete, fetch_window
@@ -50,6 +50,7 @@ def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValu
         )
         drift.update({f"unknown:{k}": v for k, v in result.unknown_fields.items()})
         drift.update({f"missing:{k}": v for k, v in result.missing_fields.items()})
+        drift.update({f"retyped:{k}": v for k, v in result.retyped_fields.items()})
         reasons.update(result.quarantine_reasons)
     metadata: dict[str, dg.MetadataValue] = {
         name: dg.MetadataValue.int(value) for name, value in sorted(totals.items())
@@ -108,26 +109,26 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
         outcomes = validator.outcomes()
         results = []
         with getattr(context.resources, spec.source).client() as client:
-            for done, day in enumerate(days, start=1):
-                try:
-                    result = pull_day(
-                        client, stream, day, layout, run_id=context.run_id,
-                        ingested_at=now, window_settings=windows,
-                    )  # fmt: skip
-                except SourceUnavailableError as exc:
-                    raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc
-                except SourceError as exc:
-                    raise dg.Failure(description=str(exc), allow_retries=False) from exc
-                results.append(result)
-                table = pq.read_table(result.landing_path)
-                validator.validate(
-                    outcomes, day.isoformat(), table, fetch_window(stream, day, windows), result
-                )
-                context.log.info(
-                    f"[{done}/{len(days)}] {stream} {day}: {result.fetched} fetched, "
-                    f"{result.landed} landed, {result.quarantined} quarantined, "
-                    f"{result.duplicates_dropped} duplicates dropped"
-                )
+            landings = pull_days(
+                client, stream, days, layout, run_id=context.run.run_id,
+                ingested_at=now, window_settings=windows,
+            )  # fmt: skip
+            try:
+                for done, result in enumerate(landings, start=1):
+                    results.append(result)
+                    day = result.day
+                    table = pq.read_table(result.landing_path)
+                    window = fetch_window(stream, day, windows)
+                    validator.validate(outcomes, day.isoformat(), table, window, result)
+                    context.log.info(
+                        f"[{done}/{len(days)}] {stream} {day}: {result.fetched} fetched, "
+                        f"{result.landed} landed, {result.quarantined} quarantined, "
+                        f"{result.duplicates_dropped} duplicates dropped"
+                    )
+            except SourceUnavailableError as exc:
+                raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc
+            except SourceError as exc:
+                raise dg.Failure(description=str(exc), allow_retries=False) from exc
             stats = {k: v for k, v in vars(client.stats).items() if isinstance(v, int)}
         metadata = _landing_metadata(results)
         metadata["client"] = dg.MetadataValue.json(stats)

@@ -1,0 +1,91 @@
+"""The data-quality suites: GX finds what is wrong in a landed partition, and each check's
+severity follows quality.yaml (errors block, warnings do not)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pyarrow.parquet as pq
+import pytest
+
+from ingestion.quality import StreamValidator, check_names, load_policy
+from ingestion.streams import STREAMS
+from ingestion.windows import fetch_window
+from tests.ingestion.test_landing import DAY, call, land
+
+
+FULL_DAY = [call(n) for n in range(2000)]  # a call every 37 s, 00:00 to 20:30 MSK
+
+
+@pytest.fixture(scope="module")
+def calls_validator():
+    return StreamValidator(STREAMS["telphin.calls"])
+
+
+def _validate(validator, tmp_path, records, day=DAY):
+    result = land(tmp_path, [records])
+    outcomes = validator.outcomes()
+    table = pq.read_table(result.landing_path)
+    validator.validate(outcomes, day.isoformat(), table, fetch_window("telphin.calls", day), result)
+    return outcomes, result
+
+
+def test_a_clean_partition_passes_every_check(calls_validator, tmp_path):
+    outcomes, _ = _validate(calls_validator, tmp_path, FULL_DAY)
+    assert set(outcomes) == set(check_names(STREAMS["telphin.calls"]))
+    assert [name for name, o in outcomes.items() if not o.passed] == []
+
+
+def test_records_outside_the_window_fail_the_blocking_window_check(calls_validator, tmp_path):
+    outcomes, _ = _validate(
+        calls_validator, tmp_path, [call(n) for n in range(5)], day=DAY + timedelta(days=3)
+    )
+    window = outcomes["timestamps_in_window"]
+    assert not window.passed and window.severity == "error"
+    assert "start_time" in " ".join(window.failures[(DAY + timedelta(days=3)).isoformat()])
+
+
+def test_talk_longer_than_the_call_fails_pairs_ordered(calls_validator, tmp_path):
+    bad = call(1, result="answered", duration=30, bridged_duration=45)
+    outcomes, _ = _validate(calls_validator, tmp_path, [call(0), bad])
+    assert not outcomes["pairs_ordered"].passed
+
+
+def test_an_unknown_enum_value_is_only_a_warning(calls_validator, tmp_path):
+    outcomes, _ = _validate(calls_validator, tmp_path, [call(0), call(1, result="teleported")])
+    assert not outcomes["enums_in_set"].passed
+    assert outcomes["enums_in_set"].severity == "warn"
+
+
+@pytest.mark.parametrize(("bad_share", "severity"), [(0.01, "warn"), (0.10, "error")])
+def test_quarantine_share_warns_then_blocks(calls_validator, tmp_path, bad_share, severity):
+    records = [call(n) for n in range(100)]
+    for n in range(int(100 * bad_share)):
+        records[n] = call(n, start_time_gmt="not a time")
+    outcomes, result = _validate(calls_validator, tmp_path, records)
+    assert result.quarantined == int(100 * bad_share)
+    share = outcomes["quarantine_share"]
+    assert not share.passed and share.severity == severity
+
+
+def test_severities_come_from_the_policy_file(tmp_path):
+    policy = load_policy()
+    assert policy.is_blocking("keys_unique_not_null") and not policy.is_blocking("enums_in_set")
+    relaxed = replace(policy, severity=policy.severity | {"pairs_ordered": "warn"})
+    validator = StreamValidator(STREAMS["telphin.calls"], relaxed)
+    bad = call(1, result="answered", duration=30, bridged_duration=45)
+    outcomes, _ = _validate(validator, tmp_path, [call(0), bad])
+    assert outcomes["pairs_ordered"].severity == "warn"
+
+
+def test_every_stream_builds_its_suite():
+    for spec in STREAMS.values():
+        assert StreamValidator(spec).suite.expectations
+
+
+def test_a_source_that_stopped_sending_is_stale(calls_validator, tmp_path):
+    fresh, _ = _validate(calls_validator, tmp_path / "fresh", FULL_DAY)
+    assert fresh["source_fresh"].passed
+    stale, _ = _validate(calls_validator, tmp_path / "stale", [call(n) for n in range(5)])
+    assert not stale["source_fresh"].passed and stale["source_fresh"].severity == "warn"
