@@ -60,7 +60,11 @@ WORKSPACE_QUERY = """
           ... on RepositoryLocation {
             repositories {
               name
-              assetNodes { assetKey { path } isPartitioned }
+              assetNodes {
+                assetKey { path }
+                isPartitioned
+                assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
+              }
               partitionSets { name }
               sensors { name }
               schedules { name cronSchedule executionTimezone }
@@ -130,6 +134,15 @@ def test_webserver_loads_every_definition_without_errors(webserver):
     served_assets = {tuple(node["assetKey"]["path"]) for node in repository["assetNodes"]}
     assert served_assets == expected_assets
     assert all(node["isPartitioned"] for node in repository["assetNodes"])
+    served_checks = {
+        (tuple(node["assetKey"]["path"]), check["name"])
+        for node in repository["assetNodes"]
+        for check in node["assetChecksOrError"]["checks"]
+    }
+    check_keys = loaded.resolve_asset_graph().asset_check_keys
+    expected_checks = {(tuple(k.asset_key.path), k.name) for k in check_keys}
+    assert served_checks == expected_checks
+    assert (("yookassa", "payments"), "currency_rub") in served_checks
 
     assert {s["name"] for s in repository["sensors"]} == {s.name for s in loaded.sensors}
     schedules = {s["name"]: s for s in repository["schedules"]}
