@@ -1,0 +1,49 @@
+{#
+    Time handling. Landing columns are UTC instants (timestamptz in DuckDB); from staging on
+    every `*_at` column is a plain `timestamp` holding UTC, and every `*_day` / `*_month`
+    column is a calendar date in `var('business_tz')` (Europe/Moscow), see DECISIONS.md.
+#}
+
+{# An instant from landing as a naive timestamp in UTC. #}
+{% macro utc_timestamp(column) -%}
+    {{ return(adapter.dispatch('utc_timestamp', 'salesboard')(column)) }}
+{%- endmacro %}
+
+{% macro default__utc_timestamp(column) -%}
+    cast({{ column }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{% macro duckdb__utc_timestamp(column) -%}
+    timezone('UTC', {{ column }})
+{%- endmacro %}
+
+{# The business-time-zone calendar day of a naive UTC timestamp. #}
+{% macro business_day(column) -%}
+    {{ return(adapter.dispatch('business_day', 'salesboard')(column)) }}
+{%- endmacro %}
+
+{% macro default__business_day(column) -%}
+    to_date(from_utc_timestamp({{ column }}, '{{ var("business_tz") }}'))
+{%- endmacro %}
+
+{% macro duckdb__business_day(column) -%}
+    cast(timezone('{{ var("business_tz") }}', timezone('UTC', {{ column }})) as date)
+{%- endmacro %}
+
+{# Seconds from `start` to `finish` with sub-second precision (datediff truncates). #}
+{% macro seconds_between(start, finish) -%}
+    {{ return(adapter.dispatch('seconds_between', 'salesboard')(start, finish)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start, finish) -%}
+    ((unix_micros({{ finish }}) - unix_micros({{ start }})) / 1000000.0)
+{%- endmacro %}
+
+{% macro duckdb__seconds_between(start, finish) -%}
+    (epoch({{ finish }}) - epoch({{ start }}))
+{%- endmacro %}
+
+{# A 'YYYY-MM-DD' string as a date literal. #}
+{% macro day_literal(day) -%}
+    cast('{{ day }}' as date)
+{%- endmacro %}

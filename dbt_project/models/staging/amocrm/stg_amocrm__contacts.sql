@@ -1,0 +1,35 @@
+-- One row per CRM contact, its latest version. Only salted hashes of the first phone and
+-- e-mail leave this model: they are join keys, never the numbers or addresses themselves.
+with
+
+landed as (
+    select * from {{ source('amocrm', 'contacts') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ latest_version_rank(['id']) }} as version_rank
+    from landed
+),
+
+latest as (
+    select * from ranked
+    where version_rank = 1
+),
+
+final as (
+    select
+        cast(id as {{ dbt.type_bigint() }}) as contact_id,
+        cast(responsible_user_id as {{ dbt.type_bigint() }}) as manager_id,
+        {{ utc_timestamp('created_at') }} as created_at,
+        {{ utc_timestamp('updated_at') }} as updated_at,
+        coalesce(is_deleted, false) as is_deleted,
+        {{ phone_hash(first_element('phones')) }} as phone_hash,
+        {{ email_hash(first_element('emails')) }} as email_hash,
+        _partition_day,
+        _ingested_at
+    from latest
+)
+
+select * from final

@@ -1,0 +1,36 @@
+-- CRM users (managers and admins) from the latest snapshot. The user's work e-mail is
+-- personal data too, so only its hash is kept.
+with
+
+landed as (
+    select snapshot_rows.*
+    from {{ source('amocrm', 'users') }} as snapshot_rows
+    where
+        snapshot_rows._partition_day = (
+            select max(all_snapshots._partition_day)
+            from {{ source('amocrm', 'users') }} as all_snapshots
+        )
+),
+
+ranked as (
+    select
+        *,
+        {{ latest_version_rank(['id']) }} as version_rank
+    from landed
+),
+
+final as (
+    select
+        cast(id as {{ dbt.type_bigint() }}) as user_id,
+        name as user_name,
+        {{ email_hash('email') }} as email_hash,
+        lang as user_language,
+        coalesce(is_admin, false) as is_admin,
+        -- amoCRM omits `rights.is_active` for active users on some plans.
+        coalesce(is_active, true) as is_active,
+        _partition_day as snapshot_day
+    from ranked
+    where version_rank = 1
+)
+
+select * from final

@@ -1,0 +1,51 @@
+-- One row per call, its latest landed version (calls re-read a 2-hour overlap, so a call
+-- near midnight lands twice). The customer's number is replaced by its salted hash: the
+-- key that links a call to a signup without keeping the number.
+with
+
+landed as (
+    select * from {{ source('telphin', 'calls') }}
+),
+
+ranked as (
+    select
+        *,
+        {{ latest_version_rank(['call_uuid']) }} as version_rank
+    from landed
+),
+
+latest as (
+    select * from ranked
+    where version_rank = 1
+),
+
+final as (
+    select
+        call_uuid,
+        flow as direction,
+        {{ utc_timestamp('init_time') }} as initiated_at,
+        {{ utc_timestamp('start_time') }} as started_at,
+        {{ utc_timestamp('bridged_time') }} as bridged_at,
+        {{ utc_timestamp('hangup_time') }} as hung_up_at,
+        {{ business_day(utc_timestamp('start_time')) }} as call_day,
+        cast(duration_seconds as {{ dbt.type_int() }}) as duration_seconds,
+        cast(bridged_duration_seconds as {{ dbt.type_int() }}) as talk_seconds,
+        result as call_result,
+        hangup_disposition,
+        cast(extension_id as {{ dbt.type_bigint() }}) as extension_id,
+        extension_name,
+        -- The prospect's side: the dialled number on outbound calls, the caller on inbound.
+        {{ phone_hash("case when flow = 'in' then from_username else dest_number end") }}
+            as customer_phone_hash,
+        -- The team's own number the prospect saw (outbound) or dialled (inbound): not
+        -- personal data, kept to judge the local caller ID experiment.
+        {{ phone_e164("case when flow = 'in' then did_number else ani_number end") }}
+            as team_number_e164,
+        record_uuid is not null as is_recorded,
+        legs_count,
+        _partition_day,
+        _ingested_at
+    from latest
+)
+
+select * from final
