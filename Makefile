@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(SALESBOARD_DATA_DIR)/dagster_home
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install run dev test lint bench lock clean
+.PHONY: install manifest run dev test lint bench lock clean
 
 install: $(STAMP)
 
@@ -21,18 +21,22 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e .
 	touch $@
 
+manifest: install  ## dbt parse: the manifest the Dagster code location loads
+	$(BIN)/python -m orchestration.launcher prepare
+
 run: install  ## start the demo APIs and run the main job on the demo company
 	$(BIN)/python -m orchestration.launcher run
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000 with the demo APIs running
 	$(BIN)/python -m orchestration.launcher dev
 
-test: install
+test: manifest
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models --processes 2
 
 bench: install
 	@echo "no benchmarks yet"

@@ -2,6 +2,7 @@
 
     python -m orchestration.launcher run [--days N]   # ingest the demo history, then stop
     python -m orchestration.launcher dev              # Dagster UI with the demo APIs running
+    python -m orchestration.launcher prepare          # dbt parse: the manifest Dagster loads
 
 Settings come from the environment, then `.env`, then `.env.example` (the demo defaults),
 so a fresh clone runs with no set-up and real vendors are configuration only. The demo
@@ -110,15 +111,28 @@ def demo_apis(layout: DataLayout, timeout: float = 120.0) -> Iterator[str | None
             server.kill()
 
 
+def prepare() -> int:
+    """Parse the dbt project into `target/manifest.json` before any run or code location
+    loads it (`make` does this once; parsing inside parallel runs would race)."""
+    load_settings()
+    from orchestration.warehouse_project import salesboard_dbt
+
+    salesboard_dbt.preparer.prepare(salesboard_dbt)
+    print(f"dbt manifest ready: {salesboard_dbt.manifest_path}")
+    return 0
+
+
 def run(days: int) -> int:
     from orchestration.runner import run_history
 
+    prepare()
     layout = load_settings()
     with demo_apis(layout):
         return run_history(layout, days=days)
 
 
 def dev(port: int) -> int:
+    prepare()
     layout = load_settings()
     with demo_apis(layout):
         command = ["dg", "dev", "--host", "127.0.0.1", "--port", str(port)]
@@ -133,9 +147,12 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--days", type=int, default=120, help="days of history (default 120)")
     dev_parser = sub.add_parser("dev", help="Dagster UI with the demo APIs running")
     dev_parser.add_argument("--port", type=int, default=3000)
+    sub.add_parser("prepare", help="parse the dbt project (manifest for Dagster)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.days)
+    if args.command == "prepare":
+        return prepare()
     return dev(args.port)
 
 

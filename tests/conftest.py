@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 
@@ -12,6 +13,18 @@ from ingestion.demo.config import load_config
 from ingestion.demo.server import DemoServer
 from ingestion.demo.simulation import build_world
 from ingestion.demo.world import World
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The Dagster definitions load the dbt manifest at import: parse the project first when
+    it is missing (`make test` always re-parses; this covers a bare `pytest`)."""
+    from orchestration.warehouse_project import salesboard_dbt
+
+    if not salesboard_dbt.manifest_path.exists():
+        os.environ.setdefault("SALESBOARD_DATA_DIR", str(config.rootpath / "data"))
+        os.environ.setdefault("SALESBOARD_PHONE_SALT", "pytest-salt")
+        salesboard_dbt.preparer.prepare(salesboard_dbt)
+
 
 DEMO_END_DATE = date(2024, 7, 29)  # four weeks from the config's start date: fast to build
 # Tests fire requests back to back; the vendors' natural limits are switched on by the

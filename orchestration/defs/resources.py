@@ -8,10 +8,12 @@ defaults in `.env.example`.
 import os
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
 from orchestration.defs.alerts import ChatResource
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.defs.ingestion.vendors import vendor_resources
+from orchestration.warehouse_project import salesboard_dbt
 
 
 def _env_or_default(name: str, default: str = "") -> dg.EnvVar | str:
@@ -26,6 +28,7 @@ def resources() -> dg.Definitions:
         resources={
             **vendor_resources(),
             "ingestion_settings": IngestionSettings(),
+            "dbt": DbtCliResource(project_dir=salesboard_dbt),
             "chat": ChatResource(
                 kind=_env_or_default("SALESBOARD_ALERT_KIND", "slack"),
                 url=_env_or_default("SALESBOARD_ALERT_WEBHOOK_URL"),

@@ -14,7 +14,6 @@ from ingestion.streams import STREAMS
 from ingestion.windows import fetch_window
 from tests.ingestion.test_landing import DAY, call, land
 
-
 FULL_DAY = [call(n) for n in range(2000)]  # a call every 37 s, 00:00 to 20:30 MSK
 
 

@@ -15,6 +15,7 @@ def pipeline_env(demo_api: DemoServer, demo_world: World, tmp_path, monkeypatch)
     data_dir = tmp_path / "data"
     values = {
         "SALESBOARD_DATA_DIR": str(data_dir),
+        "SALESBOARD_PHONE_SALT": "pytest-phone-salt",
         "TELPHIN_BASE_URL": demo_api.urls["telphin"],
         "TELPHIN_CLIENT_ID": creds["telphin"]["client_id"],
         "TELPHIN_CLIENT_SECRET": creds["telphin"]["client_secret"],
