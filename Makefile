@@ -10,7 +10,9 @@ export DAGSTER_HOME ?= $(SALESBOARD_DATA_DIR)/dagster_home
 export GX_ANALYTICS_ENABLED := False
 export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
-.PHONY: install manifest run dev test lint bench lock clean
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install manifest browser run dev test lint bench lock clean
 
 install: $(STAMP)
 
@@ -24,13 +26,17 @@ $(STAMP): pyproject.toml requirements.lock
 manifest: install  ## dbt parse: the manifest the Dagster code location loads
 	$(BIN)/python -m orchestration.launcher prepare
 
+browser:  ## headless Chromium, for the test that renders the board (Debian package)
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null)
+
 run: install  ## start the demo APIs and run the main job on the demo company
 	$(BIN)/python -m orchestration.launcher run
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000 with the demo APIs running
 	$(BIN)/python -m orchestration.launcher dev
 
-test: manifest
+test: manifest browser
 	$(BIN)/pytest
 
 lint: install
