@@ -153,6 +153,7 @@ class AmoCrmApi:
             error=error,
             optional_field="loss_reason_id",
             change_type=_price_as_string,
+            key_field="id",
             gate=self.gate,
         )
 

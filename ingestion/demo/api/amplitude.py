@@ -87,6 +87,7 @@ class AmplitudeApi:
             error=error,
             optional_field="device_id",
             change_type=_event_time_as_millis,
+            key_field="uuid",
         )
 
     async def export(self, request: Request) -> Response:

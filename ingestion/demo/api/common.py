@@ -50,7 +50,8 @@ class Vendor:
 
     `gate` is the vendor's natural limit (it wraps the faults, so a stalled request still
     holds its slot); `optional_field` and `change_type` are how the vendor's records drift
-    under the missing-field and changed-type faults.
+    under the missing-field and changed-type faults; `key_field` is what a malformed record
+    lacks (a record no pipeline can key must be quarantined, never silently dropped).
     """
 
     name: str
@@ -58,6 +59,7 @@ class Vendor:
     error: Callable[[int, str], Response]
     optional_field: str
     change_type: Callable[[dict], None]
+    key_field: str
     gate: Gate = open_gate
 
 
@@ -133,6 +135,8 @@ class PageFaults:
             record.pop(self.vendor.optional_field, None)
         if hits(self.config, api, "changed_type", record_id):
             self.vendor.change_type(record)
+        if hits(self.config, api, "malformed_record", record_id):
+            record.pop(self.vendor.key_field, None)
         return record
 
 

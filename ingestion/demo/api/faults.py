@@ -80,6 +80,7 @@ class ApiFaults:
     unknown_field: UnknownField = field(default_factory=UnknownField)
     missing_field: DataFault = field(default_factory=DataFault)
     changed_type: DataFault = field(default_factory=DataFault)
+    malformed_record: DataFault = field(default_factory=DataFault)  # key field dropped
     late_records: LateRecords = field(default_factory=LateRecords)
     # Vendor behaviour knobs; each is read by one vendor only (see VENDOR_KNOBS).
     token_ttl_seconds: int = 3600

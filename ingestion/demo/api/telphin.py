@@ -87,6 +87,7 @@ class TelphinApi:
             error=error,
             optional_field="did_number",
             change_type=_duration_as_string,
+            key_field="call_uuid",
             gate=self.gate,
         )
 

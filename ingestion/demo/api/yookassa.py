@@ -123,6 +123,7 @@ class YooKassaApi:
             error=error,
             optional_field="description",
             change_type=_amount_as_number,
+            key_field="id",
         )
 
     async def payments(self, request: Request) -> Response:

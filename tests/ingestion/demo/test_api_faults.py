@@ -193,3 +193,16 @@ def test_control_endpoints(demo_api):
 def test_the_shipped_faults_file_parses():
     config = FaultConfig.load(FAULTS_YAML)
     assert config.natural_limits is True
+
+
+def test_malformed_records_lose_their_key_reproducibly(demo_api, demo_world):
+    creds = demo_world.config.credentials["yookassa"]
+    url = f"{demo_api.urls['yookassa']}/payments"
+    params = {"limit": 100, "created_at.gte": "2024-07-01T00:00:00.000Z"}
+    auth = (creds["shop_id"], creds["secret_key"])
+    demo_api.set_faults({"yookassa": {"malformed_record": {"probability": 0.5}}, "seed": 5})
+    first = requests.get(url, params=params, auth=auth, timeout=10).json()["items"]
+    again = requests.get(url, params=params, auth=auth, timeout=10).json()["items"]
+    keyless = [item for item in first if "id" not in item]
+    assert 0 < len(keyless) < len(first)
+    assert first == again
