@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install manifest browser run dev test lint bench lock clean
+.PHONY: install manifest browser run dev docs test lint bench lock clean
 
 install: $(STAMP)
 
@@ -35,6 +35,9 @@ run: install  ## start the demo APIs and run the main job on the demo company
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000 with the demo APIs running
 	$(BIN)/python -m orchestration.launcher dev
+
+docs: manifest  ## the dbt docs site on http://127.0.0.1:8080
+	$(BIN)/python -m orchestration.launcher docs
 
 test: manifest browser
 	$(BIN)/pytest

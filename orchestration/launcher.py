@@ -3,6 +3,7 @@
     python -m orchestration.launcher run [--days N]   # ingest the demo history, then stop
     python -m orchestration.launcher dev              # Dagster UI with the demo APIs running
     python -m orchestration.launcher prepare          # dbt parse: the manifest Dagster loads
+    python -m orchestration.launcher docs             # dbt docs site on loopback
 
 Settings come from the environment, then `.env`, then `.env.example` (the demo defaults),
 so a fresh clone runs with no set-up and real vendors are configuration only. The demo
@@ -122,6 +123,24 @@ def prepare() -> int:
     return 0
 
 
+def docs(port: int) -> int:
+    """Generate the dbt docs site (with the warehouse's catalog once `make run` built it)
+    and serve it on loopback."""
+    layout = load_settings()
+    from orchestration.warehouse_project import DBT_PROJECT_DIR
+
+    dbt = [os.path.join(os.path.dirname(sys.executable), "dbt")]
+    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    generate = [*dbt, "docs", "generate", *common]
+    if not layout.warehouse_db.exists():
+        print("no warehouse yet (make run builds it): the docs have no column statistics")
+        generate.append("--empty-catalog")
+    subprocess.run(generate, check=True)
+    print(f"dbt docs on http://127.0.0.1:{port}")
+    serve = [*dbt, "docs", "serve", *common, "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.call([*serve, "--no-browser"])
+
+
 def run(days: int) -> int:
     from orchestration.runner import run_history
 
@@ -148,11 +167,15 @@ def main(argv: list[str] | None = None) -> int:
     dev_parser = sub.add_parser("dev", help="Dagster UI with the demo APIs running")
     dev_parser.add_argument("--port", type=int, default=3000)
     sub.add_parser("prepare", help="parse the dbt project (manifest for Dagster)")
+    docs_parser = sub.add_parser("docs", help="generate and serve the dbt docs on loopback")
+    docs_parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.days)
     if args.command == "prepare":
         return prepare()
+    if args.command == "docs":
+        return docs(args.port)
     return dev(args.port)
 
 
