@@ -21,6 +21,7 @@ from ingestion.paths import DataLayout
 from ingestion.windows import BUSINESS_TZ
 
 JOB_NAME = "daily_pipeline"
+BOARD_KEY = dg.AssetKey(["board", "snapshot"])
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 STEP_DONE = re.compile(r"^\[(\d+)/(\d+)\] (\S+) (\S+):")
 
@@ -136,7 +137,10 @@ def _report(result: dg.ExecuteInProcessResult | None, log_path) -> int:
         reason = failure.step_failure_data.error.message.strip() if failure else "unknown"
         print(f"FAILED: {reason.splitlines()[0] if reason else 'see log'}\nlog: {log_path}")
         return 1
-    print(
-        f"done: {len(result.get_asset_materialization_events())} materializations; log: {log_path}"
-    )
+    materializations = result.get_asset_materialization_events()
+    print(f"done: {len(materializations)} materializations; log: {log_path}")
+    for event in materializations:
+        materialization = event.step_materialization_data.materialization
+        if materialization.asset_key == BOARD_KEY:
+            print(f"board: {materialization.metadata['path'].value}/index.html")
     return 0
