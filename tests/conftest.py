@@ -32,6 +32,27 @@ DEMO_END_DATE = date(2024, 7, 29)  # four weeks from the config's start date: fa
 TEST_FAULTS = FaultConfig(natural_limits=False)
 
 
+def pipeline_environment(world: World, server: DemoServer, data_dir, salt: str) -> dict[str, str]:
+    """The environment a pipeline pointed at `server` runs with (what `.env` holds in real
+    deployments): base URLs, the world's credentials, a data dir and a phone-hash salt."""
+    creds = world.config.credentials
+    return {
+        "SALESBOARD_DATA_DIR": str(data_dir),
+        "SALESBOARD_PHONE_SALT": salt,
+        "TELPHIN_BASE_URL": server.urls["telphin"],
+        "TELPHIN_CLIENT_ID": creds["telphin"]["client_id"],
+        "TELPHIN_CLIENT_SECRET": creds["telphin"]["client_secret"],
+        "AMOCRM_BASE_URL": server.urls["amocrm"],
+        "AMOCRM_TOKEN": creds["amocrm"]["token"],
+        "YOOKASSA_BASE_URL": server.urls["yookassa"],
+        "YOOKASSA_SHOP_ID": creds["yookassa"]["shop_id"],
+        "YOOKASSA_SECRET_KEY": creds["yookassa"]["secret_key"],
+        "AMPLITUDE_BASE_URL": server.urls["amplitude"],
+        "AMPLITUDE_API_KEY": creds["amplitude"]["api_key"],
+        "AMPLITUDE_SECRET_KEY": creds["amplitude"]["secret_key"],
+    }
+
+
 @pytest.fixture(scope="session")
 def demo_world() -> World:
     return build_world(load_config(end_date=DEMO_END_DATE))

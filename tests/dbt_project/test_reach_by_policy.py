@@ -23,7 +23,7 @@ from ingestion.paths import DataLayout
 from ingestion.pull import PULLS
 from ingestion.streams import STREAMS
 from ingestion.windows import RULES, Rule, day_bounds
-from tests.conftest import TEST_FAULTS
+from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.dbt_project.test_marts_vs_truth import _clients, _dbt
 
 END = date(2025, 10, 1)
@@ -41,23 +41,8 @@ def long_world():
 
 @pytest.fixture
 def warehouse(long_world, tmp_path, monkeypatch):
-    creds = long_world.config.credentials
     with DemoServer(long_world, faults=TEST_FAULTS) as server:
-        env = {
-            "SALESBOARD_DATA_DIR": str(tmp_path / "data"),
-            "SALESBOARD_PHONE_SALT": "policy-salt",
-            "TELPHIN_BASE_URL": server.urls["telphin"],
-            "TELPHIN_CLIENT_ID": creds["telphin"]["client_id"],
-            "TELPHIN_CLIENT_SECRET": creds["telphin"]["client_secret"],
-            "AMOCRM_BASE_URL": server.urls["amocrm"],
-            "AMOCRM_TOKEN": creds["amocrm"]["token"],
-            "YOOKASSA_BASE_URL": server.urls["yookassa"],
-            "YOOKASSA_SHOP_ID": creds["yookassa"]["shop_id"],
-            "YOOKASSA_SECRET_KEY": creds["yookassa"]["secret_key"],
-            "AMPLITUDE_BASE_URL": server.urls["amplitude"],
-            "AMPLITUDE_API_KEY": creds["amplitude"]["api_key"],
-            "AMPLITUDE_SECRET_KEY": creds["amplitude"]["secret_key"],
-        }
+        env = pipeline_environment(long_world, server, tmp_path / "data", "policy-salt")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         layout = DataLayout(tmp_path / "data").ensure()
