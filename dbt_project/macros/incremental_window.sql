@@ -5,8 +5,8 @@
     `lookback_days` widens the window backwards for facts that change after their day.
 #}
 {% macro in_day_window(day_column, lookback_days=0) -%}
-    {%- set min_day = var('min_day', none) -%}
-    {%- set max_day = var('max_day', none) -%}
+    {%- set min_day = window_day_var('min_day') -%}
+    {%- set max_day = window_day_var('max_day') -%}
     {%- if min_day is none and max_day is none -%}
         true
     {%- else -%}
@@ -23,9 +23,22 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#
+    A window var as a validated 'YYYY-MM-DD' day, or none when unset. The value is pasted
+    into SQL as a date literal, so anything else (a typo, or `2024-07-01' or 1=1 --`) is
+    refused loudly at compile time instead of reaching the warehouse.
+#}
+{% macro window_day_var(name) -%}
+    {%- set value = var(name, none) -%}
+    {%- if value is not none and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', value | string) -%}
+        {{ exceptions.raise_compiler_error(name ~ ' must be a YYYY-MM-DD day, got ' ~ (value | string)[:40]) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
 {# The window's first day (after the lookback) as SQL, or null when unbounded. #}
 {% macro window_start_day(lookback_days=0) -%}
-    {%- set min_day = var('min_day', none) -%}
+    {%- set min_day = window_day_var('min_day') -%}
     {%- if min_day is none -%}
         cast(null as date)
     {%- else -%}
@@ -46,4 +59,16 @@
             _partition_day desc,
             _ingested_at desc
     )
+{%- endmacro %}
+
+{#- Every record of `relation` in its latest landed version (see latest_version_rank): the
+    one deduplication step every staging model of a landed stream starts with. -#}
+{% macro latest_version_of(relation, key_columns) -%}
+    select * from (
+        select
+            *,
+            {{ latest_version_rank(key_columns) }} as version_rank
+        from {{ relation }}
+    ) as ranked
+    where version_rank = 1
 {%- endmacro %}

@@ -1,3 +1,131 @@
-"""Fixtures for the dbt project: the orchestration fixtures (demo server, pipeline env)."""
+"""Fixtures for the dbt project: the orchestration fixtures (demo server, pipeline env), and a
+long demo history (18 months) for the revenue, churn and forecast marts."""
 
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+
+from ingestion.demo.config import load_config
+from ingestion.demo.simulation import build_world
+from ingestion.demo.world import World
 from tests.orchestration.conftest import pipeline_env  # noqa: F401
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Long enough for churn, cohorts and a forecast backtest (months are warm after 91 days):
+# 2024-07-01 .. 2025-12-31, the demo's default scale.
+LONG_HISTORY_END = date(2026, 1, 1)
+SOURCES = ("amocrm", "telphin", "yookassa", "amplitude")
+
+
+@dataclass(frozen=True)
+class LongHistory:
+    world: World
+    data_dir: Path
+    env: dict[str, str]
+
+    @property
+    def warehouse(self) -> Path:
+        return self.data_dir / "warehouse" / "salesboard.duckdb"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _long_history_env(world: World, root: str, data_dir: Path) -> dict[str, str]:
+    creds = world.config.credentials
+    return os.environ.copy() | {
+        "SALESBOARD_DATA_DIR": str(data_dir),
+        "SALESBOARD_PHONE_SALT": "test-salt",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "TELPHIN_BASE_URL": f"{root}/telphin",
+        "TELPHIN_CLIENT_ID": creds["telphin"]["client_id"],
+        "TELPHIN_CLIENT_SECRET": creds["telphin"]["client_secret"],
+        "AMOCRM_BASE_URL": f"{root}/amocrm",
+        "AMOCRM_TOKEN": creds["amocrm"]["token"],
+        "YOOKASSA_BASE_URL": f"{root}/yookassa/v3",
+        "YOOKASSA_SHOP_ID": creds["yookassa"]["shop_id"],
+        "YOOKASSA_SECRET_KEY": creds["yookassa"]["secret_key"],
+        "AMPLITUDE_BASE_URL": f"{root}/amplitude",
+        "AMPLITUDE_API_KEY": creds["amplitude"]["api_key"],
+        "AMPLITUDE_SECRET_KEY": creds["amplitude"]["secret_key"],
+    }
+
+
+def land_source(source: str, env: dict[str, str], first: date, last: date) -> None:
+    """Land every stream of one source over [first, last] in chunked pulls (the path a
+    multi-day run takes); snapshot streams for the last day only. Runs in a worker process."""
+    from ingestion.paths import DataLayout
+    from ingestion.pull import pull_days
+    from ingestion.streams import STREAMS
+    from ingestion.windows import RULES, Rule
+    from tests.dbt_project.test_marts_vs_truth import _clients
+
+    layout = DataLayout(Path(env["SALESBOARD_DATA_DIR"])).ensure()
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    run_id, ingested_at = str(uuid.uuid4()), datetime.now(UTC)
+    with _clients(env)[source] as client:
+        for stream, spec in STREAMS.items():
+            if spec.source != source:
+                continue
+            stream_days = days[-1:] if RULES[stream] is Rule.SNAPSHOT else days
+            for _ in pull_days(
+                client, stream, stream_days, layout, run_id=run_id, ingested_at=ingested_at
+            ):
+                pass
+
+
+@pytest.fixture(scope="module")
+def long_history(tmp_path_factory) -> Iterator[LongHistory]:
+    """The demo's first 18 months landed through the real clients and built with `dbt build`
+    (models, seeds, data tests, unit tests). The demo APIs run in their own process and each
+    source lands in its own worker, so the ~1.5 GB of HTTP traffic fits the time budget."""
+    from tests.dbt_project.test_marts_vs_truth import _dbt
+
+    world = build_world(load_config(end_date=LONG_HISTORY_END))
+    tmp = tmp_path_factory.mktemp("long_history")
+    port = _free_port()
+    root = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ingestion.demo", "serve", "--host", "127.0.0.1",
+         "--port", str(port), "--end-date", LONG_HISTORY_END.isoformat()],
+        cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{root}/_demo/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "demo APIs did not start"
+            time.sleep(0.2)
+        env = _long_history_env(world, root, tmp / "data")
+        first, last = world.config.start_date, LONG_HISTORY_END - timedelta(days=1)
+        with ProcessPoolExecutor(max_workers=len(SOURCES)) as pool:
+            for done in [pool.submit(land_source, s, env, first, last) for s in SOURCES]:
+                done.result()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        _dbt(tmp, "build")
+    yield LongHistory(world=world, data_dir=tmp / "data", env=env)

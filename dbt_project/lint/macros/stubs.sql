@@ -26,3 +26,37 @@ row_number() over (partition by {{ key_columns | join(', ') }} order by _partiti
 {% macro sales_techniques() -%}
 {{ return([('consultation_held', 'consultation_at is not null', 'reached_at is not null'), ('webinar_attended', 'attended_webinar', 'true')]) }}
 {%- endmacro %}
+{% macro revenue_periods() %}int_subscription_periods{% endmacro %}
+{% macro as_of_day(day_column) %}{{ day_column }}{% endmacro %}
+{% macro paid_period_end(start, months, cancelled_day) %}least({{ start }}, {{ cancelled_day }}){% endmacro %}
+{% macro calendar_spine(datepart, start_sql, end_sql, max_count) -%}
+(select cast(range as date) as spine_date from range({{ start_sql }}, {{ end_sql }}, interval 1 day))
+{%- endmacro %}
+{% macro month_of(day) %}cast(date_trunc('month', {{ day }}) as date){% endmacro %}
+{% macro month_end_of(day) %}cast(last_day({{ day }}) as date){% endmacro %}
+{% macro days_between(start, finish) %}date_diff('day', {{ start }}, {{ finish }}){% endmacro %}
+{% macro iso_day_of_week(day) %}isodow({{ day }}){% endmacro %}
+{% macro churn_risk_band(score) %}case when {{ score }} >= 6 then 'high' else 'low' end{% endmacro %}
+{% macro funnel_stage_on(relation, day) %}case when {{ relation }}.paid_day <= {{ day }} then 'paid' end{% endmacro %}
+{% macro clamp(expression, low, high) %}greatest({{ low }}, least({{ high }}, {{ expression }})){% endmacro %}
+{% macro forecast_age_checkpoints() %}{{ return([0, 2]) }}{% endmacro %}
+{% macro churn_risk_ctes(candidates, activity, failed_payments) -%}
+risk_scored as (
+    select
+        {{ candidates }}.*,
+        0 as days_since_last_activity,
+        0 as events_last_28d,
+        0 as events_prior_28d,
+        0 as reports_viewed_last_28d,
+        0 as failed_payments_last_90d,
+        0 as risk_score,
+        '' as top_reasons
+    from {{ candidates }}
+    inner join {{ activity }} on {{ candidates }}.account_id = {{ activity }}.account_id
+    inner join {{ failed_payments }} on {{ candidates }}.account_id = {{ failed_payments }}.account_id
+)
+{%- endmacro %}
+{% macro days_after(day, days) %}cast(date_add({{ day }}, interval ({{ days }}) day) as date){% endmacro %}
+{% macro latest_version_of(relation, key_columns) -%}
+select * from {{ relation }} where {{ key_columns | join(' is not null and ') }} is not null
+{%- endmacro %}

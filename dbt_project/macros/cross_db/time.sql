@@ -47,3 +47,16 @@
 {% macro day_literal(day) -%}
     cast('{{ day }}' as date)
 {%- endmacro %}
+
+{# ISO day of the week of a date: 1 = Monday .. 7 = Sunday. #}
+{% macro iso_day_of_week(day) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'salesboard')(day)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(day) -%}
+    (((dayofweek({{ day }}) + 5) % 7) + 1)
+{%- endmacro %}
+
+{% macro duckdb__iso_day_of_week(day) -%}
+    isodow({{ day }})
+{%- endmacro %}

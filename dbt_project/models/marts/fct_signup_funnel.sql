@@ -27,14 +27,7 @@ payments as (
 ),
 
 history_starts as (
-    -- Where the landed history begins. A signup older than that may have had its first
-    -- call or first import before it, so those stages are unknown (null) rather than
-    -- wrongly dated by a later call or import (DECISIONS.md, "Partial history").
-    -- The first landed partition day: every call and upload from that Moscow day on is
-    -- in the warehouse, so signups from that day on have their whole history.
-    select
-        (select min(_partition_day) from {{ ref('stg_telphin__calls') }}) as calls_from_day,
-        (select min(_partition_day) from {{ ref('stg_amplitude__events') }}) as events_from_day
+    select * from {{ ref('int_landed_history') }}
 ),
 
 outbound_calls as (

@@ -2,20 +2,8 @@
 -- e-mail leave this model: they are join keys, never the numbers or addresses themselves.
 with
 
-landed as (
-    select * from {{ source('amocrm', 'contacts') }}
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['id']) }} as version_rank
-    from landed
-),
-
 latest as (
-    select * from ranked
-    where version_rank = 1
+    {{ latest_version_of(source('amocrm', 'contacts'), ['id']) }}
 ),
 
 final as (

@@ -1,20 +1,8 @@
 -- One row per CRM lead (= one trial signup), its latest version by `updated_at`.
 with
 
-landed as (
-    select * from {{ source('amocrm', 'leads') }}
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['id']) }} as version_rank
-    from landed
-),
-
 latest as (
-    select * from ranked
-    where version_rank = 1
+    {{ latest_version_of(source('amocrm', 'leads'), ['id']) }}
 ),
 
 final as (

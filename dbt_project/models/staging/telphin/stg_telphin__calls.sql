@@ -3,20 +3,8 @@
 -- key that links a call to a signup without keeping the number.
 with
 
-landed as (
-    select * from {{ source('telphin', 'calls') }}
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['call_uuid']) }} as version_rank
-    from landed
-),
-
 latest as (
-    select * from ranked
-    where version_rank = 1
+    {{ latest_version_of(source('telphin', 'calls'), ['call_uuid']) }}
 ),
 
 final as (

@@ -2,20 +2,8 @@
 -- lookback, and the version with the latest capture (then the latest fetch) is the truth.
 with
 
-landed as (
-    select * from {{ source('yookassa', 'payments') }}
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['id']) }} as version_rank
-    from landed
-),
-
 latest as (
-    select * from ranked
-    where version_rank = 1
+    {{ latest_version_of(source('yookassa', 'payments'), ['id']) }}
 ),
 
 final as (

@@ -1,0 +1,168 @@
+-- The morning board's numbers, one row per as-of day and manager plus a team row
+-- (manager_id 0). One place where every figure on the board is defined: the renderer
+-- formats these rows and computes nothing. Month to date = from the first of the as-of
+-- day's month through the as-of day; funnel figures follow this month's signups and count
+-- a stage only if it was reached by the end of the as-of day (a past board stays as it was).
+with
+
+sales as (
+    select * from {{ ref('mart_sales_daily') }}
+),
+
+funnel as (
+    select * from {{ ref('fct_signup_funnel') }}
+),
+
+forecasts as (
+    select * from {{ ref('mart_forecast_daily') }}
+),
+
+managers as (
+    select * from {{ ref('dim_managers') }}
+    where is_sales_manager
+),
+
+as_of_days as (
+    select distinct
+        sale_day as as_of_day,
+        sale_month as month_start
+    from sales
+),
+
+sales_to_date as (
+    select
+        as_of_days.as_of_day,
+        as_of_days.month_start,
+        sales.manager_id,
+        sum(sales.sales_count) as mtd_sales_count,
+        sum(sales.net_revenue) as mtd_net_sales,
+        sum(sales.special_tariff_sales_count) as special_sales_count,
+        sum(sales.special_tariff_net_revenue) as special_net_sales,
+        max(case when sales.sale_day = as_of_days.as_of_day then sales.month_plan_net_revenue end)
+            as plan_rub
+    from as_of_days
+    inner join sales
+        on
+            as_of_days.month_start = sales.sale_month
+            and as_of_days.as_of_day >= sales.sale_day
+    group by as_of_days.as_of_day, as_of_days.month_start, sales.manager_id
+),
+
+funnel_to_date as (
+    select
+        as_of_days.as_of_day,
+        funnel.manager_id,
+        count(*) as signups_mtd,
+    {%- for stage in ['reached', 'consultation', 'activated', 'paid'] %}
+        sum(
+            case when {{ business_day('funnel.' ~ stage ~ '_at') }} <= as_of_days.as_of_day
+                    then 1
+                else 0
+            end
+        ) as {{ stage }}_mtd{{ "," if not loop.last }}
+    {%- endfor %}
+    from as_of_days
+    inner join funnel
+        on
+            as_of_days.month_start <= funnel.signup_day
+            and as_of_days.as_of_day >= funnel.signup_day
+    group by as_of_days.as_of_day, funnel.manager_id
+),
+
+per_manager as (
+    select
+        sales_to_date.as_of_day,
+        sales_to_date.month_start,
+        sales_to_date.manager_id,
+        sales_to_date.mtd_sales_count,
+        sales_to_date.mtd_net_sales,
+        sales_to_date.special_sales_count,
+        sales_to_date.special_net_sales,
+        sales_to_date.plan_rub,
+        coalesce(funnel_to_date.signups_mtd, 0) as signups_mtd,
+        coalesce(funnel_to_date.reached_mtd, 0) as reached_mtd,
+        coalesce(funnel_to_date.consultation_mtd, 0) as consultations_mtd,
+        coalesce(funnel_to_date.activated_mtd, 0) as activated_mtd,
+        coalesce(funnel_to_date.paid_mtd, 0) as paid_mtd
+    from sales_to_date
+    left join funnel_to_date
+        on
+            sales_to_date.as_of_day = funnel_to_date.as_of_day
+            and sales_to_date.manager_id = funnel_to_date.manager_id
+),
+
+team as (
+    select
+        as_of_day,
+        month_start,
+        0 as manager_id,
+        sum(mtd_sales_count) as mtd_sales_count,
+        sum(mtd_net_sales) as mtd_net_sales,
+        sum(special_sales_count) as special_sales_count,
+        sum(special_net_sales) as special_net_sales,
+        sum(plan_rub) as plan_rub,
+        sum(signups_mtd) as signups_mtd,
+        sum(reached_mtd) as reached_mtd,
+        sum(consultations_mtd) as consultations_mtd,
+        sum(activated_mtd) as activated_mtd,
+        sum(paid_mtd) as paid_mtd
+    from per_manager
+    group by as_of_day, month_start
+),
+
+board as (
+    select * from per_manager
+    union all
+    select * from team
+),
+
+final as (
+    select
+        board.*,
+        coalesce(managers.manager_name, 'Team') as manager_name,
+        board.manager_id = 0 as is_team_total,
+        forecasts.days_elapsed,
+        forecasts.days_in_month,
+        forecasts.stat_forecast_rub,
+        forecasts.stat_forecast_low,
+        forecasts.stat_forecast_high,
+        forecasts.funnel_forecast_rub,
+        forecasts.forecast_to_plan
+    from board
+    left join managers on board.manager_id = managers.manager_id
+    left join forecasts
+        on
+            board.as_of_day = forecasts.as_of_day
+            and board.manager_id = forecasts.manager_id
+)
+
+select
+    as_of_day,
+    {{ as_count('manager_id') }} as manager_id,
+    manager_name,
+    is_team_total,
+    month_start,
+    {{ as_count('days_elapsed') }} as days_elapsed,
+    {{ as_count('days_in_month') }} as days_in_month,
+    {{ as_count('mtd_sales_count') }} as mtd_sales_count,
+    {{ as_money('mtd_net_sales') }} as mtd_net_sales,
+    {{ as_money('plan_rub') }} as plan_rub,
+    {{ as_double(safe_divide('mtd_net_sales', 'plan_rub')) }} as plan_attainment,
+    {{ as_money(safe_divide('mtd_net_sales', 'mtd_sales_count')) }} as avg_check,
+    {{ as_count('signups_mtd') }} as signups_mtd,
+    {{ as_count('reached_mtd') }} as reached_mtd,
+    {{ as_count('consultations_mtd') }} as consultations_mtd,
+    {{ as_count('activated_mtd') }} as activated_mtd,
+    {{ as_count('paid_mtd') }} as paid_mtd,
+    {{ as_double(safe_divide('reached_mtd', 'signups_mtd')) }} as reach_rate,
+    {{ as_double(safe_divide('consultations_mtd', 'reached_mtd')) }} as consultation_rate,
+    {{ as_double(safe_divide('activated_mtd', 'signups_mtd')) }} as activation_rate,
+    {{ as_double(safe_divide('paid_mtd', 'signups_mtd')) }} as paid_rate,
+    {{ as_money('stat_forecast_rub') }} as stat_forecast_rub,
+    {{ as_money('stat_forecast_low') }} as stat_forecast_low,
+    {{ as_money('stat_forecast_high') }} as stat_forecast_high,
+    {{ as_money('funnel_forecast_rub') }} as funnel_forecast_rub,
+    {{ as_double('forecast_to_plan') }} as forecast_to_plan,
+    {{ as_count('special_sales_count') }} as special_sales_count,
+    {{ as_money('special_net_sales') }} as special_net_sales
+from final

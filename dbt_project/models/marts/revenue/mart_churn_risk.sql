@@ -1,0 +1,82 @@
+-- The retention manager's work list: accounts whose paid coverage ends within
+-- `churn_risk_horizon_days` of the as-of day (the last day of data, or var `as_of_day`),
+-- with their lifecycle stage, the signals, a points score, a band and the reasons in words.
+-- Only what was known on the as-of day is used (payments made by then, events until then).
+with
+
+renewals as (
+    select * from {{ ref('int_period_renewals') }}
+),
+
+activity as (
+    select * from {{ ref('int_account_activity_daily') }}
+),
+
+failed_payments as (
+    select * from {{ ref('fct_payments') }}
+    where payment_status = 'canceled'
+),
+
+scoring_day as (
+    select max({{ as_of_day('renewals.paid_day') }}) as as_of_day
+    from renewals
+),
+
+known_periods as (
+    select
+        renewals.*,
+        scoring_day.as_of_day,
+        max(renewals.period_end) over (partition by renewals.account_id) as covered_until,
+        max(case when renewals.period_start <= scoring_day.as_of_day then 1 else 0 end) over (
+            partition by renewals.account_id
+        ) as has_started
+    from renewals
+    cross join scoring_day
+    where renewals.paid_day <= scoring_day.as_of_day
+),
+
+candidates as (
+    -- The period that ends the account's paid coverage, when that is within the horizon.
+    select
+        account_id,
+        as_of_day,
+        subscription_id,
+        manager_id,
+        tariff,
+        mrr,
+        period_months,
+        is_promo,
+        period_end,
+        lifecycle_stage
+    from known_periods
+    where
+        period_end = covered_until
+        and has_started = 1
+        and period_end > as_of_day
+        and period_end <= {{ days_after('as_of_day', var('churn_risk_horizon_days') | int) }}
+),
+
+{{ churn_risk_ctes('candidates', 'activity', 'failed_payments') }}
+
+select
+    as_of_day,
+    account_id,
+    subscription_id,
+    manager_id,
+    tariff,
+    {{ as_money('mrr') }} as mrr,
+    period_months,
+    is_promo,
+    period_end,
+    cast({{ days_between('as_of_day', 'period_end') }} as {{ dbt.type_int() }}) as days_to_period_end,
+    lifecycle_stage,
+    cast(days_since_last_activity as {{ dbt.type_int() }}) as days_since_last_activity,
+    {{ as_count('events_last_28d') }} as events_last_28d,
+    {{ as_count('events_prior_28d') }} as events_prior_28d,
+    {{ as_double(safe_divide('events_last_28d', 'events_prior_28d')) }} as activity_trend,
+    {{ as_count('reports_viewed_last_28d') }} as reports_viewed_last_28d,
+    {{ as_count('failed_payments_last_90d') }} as failed_payments_last_90d,
+    cast(risk_score as {{ dbt.type_int() }}) as risk_score,
+    {{ churn_risk_band('risk_score') }} as risk_band,
+    top_reasons
+from risk_scored
