@@ -11,6 +11,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.defs.alerts import ChatResource
+from orchestration.defs.board.assets import BoardSettings
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.defs.ingestion.vendors import vendor_resources
 from orchestration.warehouse_project import salesboard_dbt
@@ -29,6 +30,11 @@ def resources() -> dg.Definitions:
             **vendor_resources(),
             "ingestion_settings": IngestionSettings(),
             "dbt": DbtCliResource(project_dir=salesboard_dbt),
+            "board_settings": BoardSettings(
+                locale=_env_or_default("SALESBOARD_BOARD_LOCALE", "ru"),
+                mode=_env_or_default("SALESBOARD_BOARD_MODE", "leaderboard"),
+                public_base_url=_env_or_default("SALESBOARD_BOARD_PUBLIC_URL"),
+            ),
             "chat": ChatResource(
                 kind=_env_or_default("SALESBOARD_ALERT_KIND", "slack"),
                 url=_env_or_default("SALESBOARD_ALERT_WEBHOOK_URL"),

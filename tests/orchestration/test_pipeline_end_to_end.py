@@ -1,0 +1,145 @@
+"""The whole daily pipeline as Dagster runs it: demo APIs -> landing -> dbt -> board/serving.
+
+One backfill run over the demo world's four weeks (a single dbt invocation), then a daily
+rerun of its last day, which must change nothing in the warehouse.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import dagster as dg
+import duckdb
+import orjson
+import pytest
+
+from orchestration.checksums import table_checksums
+from orchestration.definitions import defs
+from tests.conftest import TEST_FAULTS, pipeline_environment
+
+FIRST, LAST = "2024-07-01", "2024-07-28"
+RANGE = {
+    "dagster/asset_partition_range_start": FIRST,
+    "dagster/asset_partition_range_end": LAST,
+}
+
+
+@pytest.fixture(scope="module")
+def pipeline(demo_server, demo_world, tmp_path_factory):
+    """(job, instance, data dir, backfill result) after one backfill of the whole world."""
+    data_dir = tmp_path_factory.mktemp("e2e") / "data"
+    demo_server.set_faults(TEST_FAULTS)
+    demo_server.set_clock(None)
+    with pytest.MonkeyPatch.context() as patch:
+        env = pipeline_environment(demo_world, demo_server, data_dir, "e2e-phone-salt")
+        for name, value in env.items():
+            patch.setenv(name, value)
+        job = defs().resolve_job_def("daily_pipeline")
+        instance = dg.DagsterInstance.ephemeral()
+        backfill = job.execute_in_process(instance=instance, tags=RANGE, raise_on_error=False)
+        yield job, instance, data_dir, backfill
+
+
+def test_a_month_backfill_is_one_run_with_one_dbt_build(pipeline):
+    _, instance, data_dir, backfill = pipeline
+    assert backfill.success
+    windows = [
+        entry.user_message
+        for entry in instance.all_logs(backfill.run_id)
+        if entry.user_message.startswith("dbt build for")
+    ]
+    assert windows == ["dbt build for [2024-07-01, 2024-07-29)"]
+    assert (data_dir / "warehouse" / "salesboard.duckdb").exists()
+
+
+def test_rerunning_a_day_changes_nothing(pipeline):
+    """Every model equal after a rerun (staging keeps each record's `_ingested_at` and
+    `_run_id` lineage, which a rerun renews by design, so it is compared without them)."""
+    job, instance, data_dir, _ = pipeline
+    warehouse = data_dir / "warehouse" / "salesboard.duckdb"
+    before = table_checksums(warehouse, ("intermediate", "marts"))
+    rerun = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
+    assert rerun.success
+    after = table_checksums(warehouse, ("intermediate", "marts"))
+    assert after == before
+    assert any(re.match(r"marts\.", name) for name in after)
+
+
+def test_the_board_is_published_and_shows_the_marts_figures(pipeline):
+    _, _, data_dir, _ = pipeline
+    latest = data_dir / "boards" / "latest"
+    assert latest.is_symlink() and latest.resolve().name.split(".")[0] == LAST  # reruns: .2, .3
+    board = orjson.loads((latest / "board.json").read_bytes())
+    assert board["as_of"] == LAST
+    with duckdb.connect(str(data_dir / "warehouse" / "salesboard.duckdb"), read_only=True) as con:
+        team = con.execute(
+            "select mtd_net_sales, mtd_sales_count, signups_mtd, reached_mtd "
+            "from marts.mart_board where as_of_day = ? and is_team_total",
+            [date.fromisoformat(LAST)],
+        ).fetchone()
+        managers = con.execute(
+            "select count(*) from marts.mart_board where as_of_day = ? and not is_team_total",
+            [date.fromisoformat(LAST)],
+        ).fetchone()[0]
+    assert Decimal(board["team"]["mtd_net_sales"]) == team[0]
+    assert (board["team"]["mtd_sales_count"], board["team"]["signups_mtd"]) == (team[1], team[2])
+    assert board["team"]["reached_mtd"] == team[3]
+    assert len(board["managers"]) == managers > 0
+    for name in ("index.html", "board.png", "board.csv"):
+        assert (latest / name).stat().st_size > 0
+
+
+def test_no_phone_or_email_reaches_boards_or_serving(pipeline, demo_world):
+    _, _, data_dir, _ = pipeline
+    needles = set()
+    for s in demo_world.signups:
+        digits = s.phone_e164[1:]
+        needles |= {s.phone_raw, s.phone_e164, digits, "8" + digits[1:], s.email}
+    files = [p for p in (data_dir / "boards").rglob("*") if p.is_file()]
+    files.append(data_dir / "serving" / "salesboard.duckdb")
+    leaks = []
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="ignore")
+        leaks += [(path.name, n) for n in needles if n in text]
+    assert len(files) > 5 and leaks == []
+
+
+def test_a_bi_reader_holding_the_serving_file_survives_a_run(pipeline):
+    job, instance, data_dir, _ = pipeline
+    serving = data_dir / "serving" / "salesboard.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as reader:
+        before = reader.execute("select count(*) from marts.fct_payments").fetchone()
+        rerun = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
+        assert rerun.success  # the open reader blocked nothing
+        assert reader.execute("select count(*) from marts.fct_payments").fetchone() == before
+
+
+def test_a_failed_blocking_check_publishes_no_board_and_a_clean_rerun_recovers(
+    pipeline, demo_server
+):
+    job, instance, data_dir, _ = pipeline
+    boards = data_dir / "boards"
+    latest_before = (boards / "latest").resolve()
+    snapshots_before = sorted(p.name for p in boards.iterdir())
+    warehouse = data_dir / "warehouse" / "salesboard.duckdb"
+    marts_before = table_checksums(warehouse)
+    bad = {"malformed_record": {"probability": 0.1}}
+    demo_server.set_faults({"seed": 1, "yookassa": bad, "amocrm": bad, "telphin": bad})
+    try:
+        gated = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
+    finally:
+        demo_server.set_faults(TEST_FAULTS)
+    assert not gated.success
+    failed = [c for c in gated.get_asset_check_evaluations() if not c.passed]
+    assert any(c.check_name == "quarantine_share" for c in failed)
+    assert (boards / "latest").resolve() == latest_before
+    assert sorted(p.name for p in boards.iterdir()) == snapshots_before
+    assert table_checksums(warehouse) == marts_before
+    quarantined = list((data_dir / "quarantine").rglob(f"day={LAST}/part-0.parquet"))
+    assert quarantined, "the rejected records are kept with their reason"
+
+    recovered = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
+    assert recovered.success
+    assert table_checksums(warehouse) == marts_before
