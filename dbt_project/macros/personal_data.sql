@@ -5,19 +5,20 @@
 #}
 
 {#
-    The salt, as a SQL string literal. It is read only when SQL actually runs (`execute`),
-    so `dbt parse` and manifest builds work without the secret.
+    The salt, as SQL that reads it at run time. It never appears in SQL text (compiled
+    files, logs, view definitions): the adapter's connection receives it as a bound
+    session variable (duckdb: the `orchestration.dbt_phone_salt` plugin).
 #}
 {% macro personal_data_salt() -%}
-    {%- if execute -%}
-        {%- set salt = env_var('SALESBOARD_PHONE_SALT', '') -%}
-        {%- if salt | length == 0 -%}
-            {{ exceptions.raise_compiler_error("SALESBOARD_PHONE_SALT must be set: phones and e-mails are hashed with it") }}
-        {%- endif -%}
-        '{{ salt | replace("'", "''") }}'
-    {%- else -%}
-        'parse-time-placeholder'
-    {%- endif -%}
+    {{ return(adapter.dispatch('personal_data_salt')()) }}
+{%- endmacro %}
+
+{% macro duckdb__personal_data_salt() -%}
+    getvariable('phone_salt')
+{%- endmacro %}
+
+{% macro default__personal_data_salt() -%}
+    {{ exceptions.raise_compiler_error("personal_data_salt: no secret-safe salt source for " ~ target.type) }}
 {%- endmacro %}
 
 {# Salted hash of an already normalised value; null stays null. #}

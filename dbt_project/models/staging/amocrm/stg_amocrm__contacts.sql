@@ -1,3 +1,7 @@
+-- A table, not a view: its salted hashes are computed once, in dbt's session, which alone
+-- holds the salt (a view would need the salt in every reader's session).
+{{ config(materialized='table') }}
+
 -- One row per CRM contact, its latest version. Only salted hashes of the first phone and
 -- e-mail leave this model: they are join keys, never the numbers or addresses themselves.
 with

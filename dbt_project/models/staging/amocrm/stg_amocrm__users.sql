@@ -1,3 +1,7 @@
+-- A table, not a view: its salted hashes are computed once, in dbt's session, which alone
+-- holds the salt (a view would need the salt in every reader's session).
+{{ config(materialized='table') }}
+
 -- CRM users (managers and admins) from the latest snapshot. The user's work e-mail is
 -- personal data too, so only its hash is kept.
 with

@@ -1,3 +1,7 @@
+-- A table, not a view: its salted hashes are computed once, in dbt's session, which alone
+-- holds the salt (a view would need the salt in every reader's session).
+{{ config(materialized='table') }}
+
 -- One row per call, its latest landed version (calls re-read a 2-hour overlap, so a call
 -- near midnight lands twice). The customer's number is replaced by its salted hash: the
 -- key that links a call to a signup without keeping the number.
