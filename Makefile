@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install manifest browser run dev docs test lint bench lock clean
+.PHONY: install manifest browser run dev docs test lint bench bench-large lock clean reliability
 
 install: $(STAMP)
 
@@ -47,11 +47,25 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models --processes 2
 
-bench: install
-	@echo "no benchmarks yet"
+BENCH_STAMP := $(VENV)/.bench-stamp
+$(BENCH_STAMP): $(STAMP)  ## the `bench` extra (dlt, the throughput peer), pinned in the lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e '.[bench]'
+	touch $@
+
+bench: $(BENCH_STAMP)  ## 1x and 10x: daily run, 365-day backfill, flatness, throughput -> docs/performance.md
+	$(BIN)/python -m bench run
+
+bench-large: $(BENCH_STAMP)  ## 100x: daily run and throughput (a 100x world takes minutes to build)
+	$(BIN)/python -m bench large
+
+RELIABILITY_RESULTS := $(SALESBOARD_DATA_DIR)/reliability
+reliability: manifest  ## faults, crashes, bad data, secrets (all of tests/reliability) -> docs/reliability.md
+	rm -rf $(RELIABILITY_RESULTS)
+	SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/pytest -m reliability tests/reliability; \
+	status=$$?; SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/python -m tests.reliability.report; exit $$status
 
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) data

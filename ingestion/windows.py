@@ -4,7 +4,11 @@ Partitions are Europe/Moscow calendar days: the board is read in Moscow, and "ye
 calls" must mean Moscow's yesterday. Each stream widens the day where its vendor needs it:
 calls re-read an overlap before the day (Telphin's filter timezone is unverified and calls
 straddle midnight), payments re-read a lookback (YooKassa lists only by creation time, so a
-status change is seen only by fetching the payment again). Snapshot streams have no window.
+status change is seen only by fetching the payment again). And every windowed stream
+re-reads at least `late_lookback` (a day) before its day: vendors show some records hours
+after their own time, and a record that appears after its day's 06:00 run would otherwise
+never be fetched by any run (the warehouse keeps one, latest, version of each record).
+Snapshot streams have no window.
 Pure functions: the schedule, backfills and tests all ask the same questions.
 """
 
@@ -45,6 +49,7 @@ class WindowSettings:
     calls_overlap: timedelta = timedelta(hours=2)
     payments_lookback: timedelta = timedelta(days=14)
     activity_delay: timedelta = timedelta(hours=2)  # Amplitude's export lags uploads
+    late_lookback: timedelta = timedelta(days=1)  # records shown late (see module doc)
 
 
 def day_bounds(day: date) -> Window:
@@ -68,11 +73,12 @@ def fetch_window(stream: str, day: date, settings: WindowSettings | None = None)
     start, end = day_bounds(day)
     if rule is Rule.SNAPSHOT:
         return None
-    if rule is Rule.OVERLAP:
-        return start - settings.calls_overlap, end
-    if rule is Rule.LOOKBACK:
-        return start - settings.payments_lookback, end
-    return start, end
+    reach = {
+        Rule.DAY: timedelta(0),
+        Rule.OVERLAP: settings.calls_overlap,
+        Rule.LOOKBACK: settings.payments_lookback,
+    }[rule]
+    return start - max(reach, settings.late_lookback), end
 
 
 def activity_complete(day: date, now: datetime, settings: WindowSettings | None = None) -> bool:
@@ -82,3 +88,20 @@ def activity_complete(day: date, now: datetime, settings: WindowSettings | None 
     window = fetch_window("amplitude.events", day, settings)
     assert window is not None
     return now >= window[1] + settings.activity_delay
+
+
+def widest_reach(windows: dict[date, Window]) -> timedelta:
+    """How far before its own day the widest of `windows` (day -> fetch window) starts
+    (its overlap, lookback or late lookback)."""
+    return max(day_bounds(day)[0] - window[0] for day, window in windows.items())
+
+
+def partitions_holding(at: datetime, windows: dict[date, Window], reach: timedelta) -> list[date]:
+    """The days among `windows` whose fetch window holds instant `at`.
+
+    A window never ends after its own day does and starts at most `reach` before it, so
+    only `at`'s business day and the days up to `reach` after it can hold it.
+    """
+    first, last = business_day(at), business_day(at + reach)
+    candidates = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return [d for d in candidates if d in windows and windows[d][0] <= at < windows[d][1]]

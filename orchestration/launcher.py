@@ -17,7 +17,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -70,8 +70,11 @@ def _healthy(root: str) -> bool:
 
 
 @contextmanager
-def demo_apis(layout: DataLayout, timeout: float = 120.0) -> Iterator[str | None]:
-    """Run the demo vendor APIs for the duration of the block (reusing a running one)."""
+def demo_apis(
+    layout: DataLayout, timeout: float = 120.0, serve_args: Sequence[str] = ()
+) -> Iterator[str | None]:
+    """Run the demo vendor APIs for the duration of the block (reusing a running one);
+    `serve_args` go to `python -m ingestion.demo serve` (`--config`, `--end-date`)."""
     root = demo_root()
     if root is None or _healthy(root):
         yield root
@@ -89,6 +92,7 @@ def demo_apis(layout: DataLayout, timeout: float = 120.0) -> Iterator[str | None
                 "127.0.0.1",
                 "--port",
                 port,
+                *serve_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -40,6 +40,7 @@ class Progress:
         self.instance, self.run_id, self.units, self.out = instance, run_id, units, out
         self.cursor: str | None = None
         self.done = 0
+        self.streams_done: dict[str, int] = {}
         self.stage = "starting"
         self.started = time.monotonic()
         self.lines: list[str] = []
@@ -58,8 +59,9 @@ class Progress:
                     f"{logging.getLevelName(entry.level)} {entry.step_key or '-'} {entry.message}"
                 )
                 match = STEP_DONE.match(entry.user_message or "")
-                if match:
-                    self.done += 1
+                if match:  # a stream reports its days done so far, one line per batch
+                    self.streams_done[match.group(3)] = int(match.group(1))
+                    self.done = sum(self.streams_done.values())
                     self.stage = f"{match.group(3)} {match.group(4)}"
                 elif entry.is_dagster_event and entry.dagster_event.step_key:
                     self.stage = entry.dagster_event.step_key
@@ -84,6 +86,29 @@ class Progress:
             self.last_printed = percent
 
 
+def execute_range(
+    first: date, last: date, instance: dg.DagsterInstance, run_id: str
+) -> dg.ExecuteInProcessResult:
+    """Run the main job over the days [first, last] as one in-process run (a single-run
+    backfill when they are several), quiet on the console; the event log has everything."""
+    from orchestration.definitions import defs
+
+    return (
+        defs()
+        .resolve_job_def(JOB_NAME)
+        .execute_in_process(
+            run_config=QUIET_CONSOLE,
+            instance=instance,
+            run_id=run_id,
+            raise_on_error=False,
+            tags={
+                "dagster/asset_partition_range_start": first.isoformat(),
+                "dagster/asset_partition_range_end": last.isoformat(),
+            },
+        )
+    )
+
+
 def run_history(layout: DataLayout, days: int) -> int:
     from orchestration.definitions import defs
 
@@ -98,16 +123,7 @@ def run_history(layout: DataLayout, days: int) -> int:
     outcome: dict[str, dg.ExecuteInProcessResult] = {}
 
     def execute() -> None:
-        outcome["result"] = job.execute_in_process(
-            run_config=QUIET_CONSOLE,
-            instance=instance,
-            run_id=run_id,
-            raise_on_error=False,
-            tags={
-                "dagster/asset_partition_range_start": first.isoformat(),
-                "dagster/asset_partition_range_end": last.isoformat(),
-            },
-        )
+        outcome["result"] = execute_range(first, last, instance, run_id)
 
     worker = threading.Thread(target=execute, name="salesboard-run")
     worker.start()

@@ -88,3 +88,43 @@ def test_a_source_that_stopped_sending_is_stale(calls_validator, tmp_path):
     assert fresh["source_fresh"].passed
     stale, _ = _validate(calls_validator, tmp_path / "stale", [call(n) for n in range(5)])
     assert not stale["source_fresh"].passed and stale["source_fresh"].severity == "warn"
+
+
+def _partitions(tmp_path) -> list:
+    """Three days of calls: keys shared by the first two (allowed: the overlap), the third
+    with rows outside its own window."""
+    days = [DAY + timedelta(days=n) for n in range(3)]
+    records = [
+        [call(n) for n in [*range(100), *range(2300, 2330)]],
+        [call(n) for n in range(2300, 4600)],
+        [call(n) for n in range(5)],
+    ]
+    partitions = []
+    for n, (day, rows) in enumerate(zip(days, records, strict=True)):
+        result = land(tmp_path / str(n), [rows])
+        table = pq.read_table(result.landing_path)
+        partitions.append((day.isoformat(), table, fetch_window("telphin.calls", day), result))
+    return partitions
+
+
+def _failures(outcomes) -> dict:
+    return {name: sorted(o.failures) for name, o in outcomes.items() if not o.passed}
+
+
+def test_validating_days_together_reports_what_validating_each_day_reports(
+    calls_validator, tmp_path, monkeypatch
+):
+    partitions = _partitions(tmp_path)
+    one_by_one = calls_validator.outcomes()
+    for partition in partitions:
+        calls_validator.validate(one_by_one, *partition)
+    together = calls_validator.outcomes()
+    calls_validator.validate_days(together, partitions)
+    assert _failures(together) == _failures(one_by_one) != {}
+    assert _failures(together)["timestamps_in_window"] == [partitions[2][0]]
+    gx_runs = []
+    real = calls_validator._validate_rows
+    monkeypatch.setattr(calls_validator, "_validate_rows", lambda *a: gx_runs.append(real(*a)))
+    clean = calls_validator.outcomes()
+    calls_validator.validate_days(clean, partitions[:2])
+    assert _failures(clean) == {} and len(gx_runs) == 1, "clean days: one GX run for all"

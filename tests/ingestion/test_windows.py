@@ -55,17 +55,24 @@ def test_a_business_day_is_the_moscow_calendar_day(day, start, end):
         "amplitude.events",
     ],
 )
-def test_day_streams_fetch_exactly_the_day(stream):
-    assert fetch_window(stream, date(2025, 1, 1)) == (utc(2024, 12, 31, 21), utc(2025, 1, 1, 21))
-
-
-def test_calls_reread_an_overlap_before_the_day():
-    assert fetch_window("telphin.calls", date(2025, 1, 1)) == (
-        utc(2024, 12, 31, 19),
+def test_day_streams_fetch_the_day_and_the_late_lookback(stream):
+    assert fetch_window(stream, date(2025, 1, 1)) == (utc(2024, 12, 30, 21), utc(2025, 1, 1, 21))
+    exact = WindowSettings(late_lookback=timedelta(0))
+    assert fetch_window(stream, date(2025, 1, 1), exact) == (
+        utc(2024, 12, 31, 21),
         utc(2025, 1, 1, 21),
     )
-    wider = WindowSettings(calls_overlap=timedelta(hours=6))
-    assert fetch_window("telphin.calls", date(2025, 1, 1), wider)[0] == utc(2024, 12, 31, 15)
+
+
+def test_calls_reread_the_wider_of_the_overlap_and_the_late_lookback():
+    assert fetch_window("telphin.calls", date(2025, 1, 1)) == (
+        utc(2024, 12, 30, 21),
+        utc(2025, 1, 1, 21),
+    )
+    overlap_only = WindowSettings(late_lookback=timedelta(0))
+    assert fetch_window("telphin.calls", date(2025, 1, 1), overlap_only)[0] == utc(2024, 12, 31, 19)
+    wider = WindowSettings(calls_overlap=timedelta(hours=30))
+    assert fetch_window("telphin.calls", date(2025, 1, 1), wider)[0] == utc(2024, 12, 30, 15)
 
 
 def test_payments_reread_a_lookback_across_month_and_year():
@@ -84,7 +91,8 @@ def test_snapshots_have_no_window(stream):
 
 def test_windows_are_half_open_and_tile_consecutive_days():
     days = [date(2024, 12, 30) + timedelta(days=i) for i in range(5)]
-    windows = [fetch_window("amocrm.leads", d) for d in days]
+    exact = WindowSettings(late_lookback=timedelta(0))
+    windows = [fetch_window("amocrm.leads", d, exact) for d in days]
     assert all(a[1] == b[0] for a, b in pairwise(windows))
 
 

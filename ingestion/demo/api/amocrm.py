@@ -72,7 +72,10 @@ def error(status: int, reason: str) -> Response:
 
 
 def _price_as_string(record: dict) -> None:
-    record["price"] = str(record["price"])
+    """Leads' price sent as a string; contacts, users and events have no price to retype
+    (the fault used to raise KeyError there and turn every such page into a 500)."""
+    if "price" in record:
+        record["price"] = str(record["price"])
 
 
 def _custom_field(spec: tuple, values: list[dict]) -> dict:

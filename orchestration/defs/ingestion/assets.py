@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 from ingestion.errors import SourceError, SourceUnavailableError
 from ingestion.landing import LandingResult
 from ingestion.paths import data_layout
-from ingestion.pull import pull_days
-from ingestion.quality import StreamValidator, check_names, load_policy
+from ingestion.pull import CHUNK_DAYS, pull_days
+from ingestion.quality import Partition, StreamValidator, check_names, load_policy
 from ingestion.streams import STREAMS
 from ingestion.windows import BUSINESS_TZ, activity_complete, fetch_window
 from orchestration.defs.ingestion.settings import IngestionSettings
@@ -26,6 +26,10 @@ from orchestration.defs.partitions import daily_partitions
 # A source is stale when its daily partition has not landed by this time (Moscow).
 FRESHNESS_DEADLINES = {"telphin": "0 8 * * *", "amocrm": "0 8 * * *", "yookassa": "0 8 * * *"}
 FRESHNESS_DEADLINES["amplitude"] = "0 9 * * *"  # the export lags uploads by >= 2 h
+# A backfill validates and reports its days in batches (at most CHUNK_DAYS days or this
+# many landed rows; a 100x day of activity events goes alone): GX and each event Dagster
+# stores cost tens of milliseconds whatever their size, and a year is 3,650 stream-days.
+BATCH_ROWS = 200_000
 
 
 def partition_days(context: dg.AssetExecutionContext) -> list[date]:
@@ -34,6 +38,19 @@ def partition_days(context: dg.AssetExecutionContext) -> list[date]:
     first = window.start.astimezone(BUSINESS_TZ).date()
     last = window.end.astimezone(BUSINESS_TZ).date()
     return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
+def _progress_line(stream: str, batch: list[LandingResult], done: int, total: int) -> str:
+    """`[done/total] stream day(s): counts`, the line `orchestration.runner` follows."""
+    days = f"{batch[0].day}" if len(batch) == 1 else f"{batch[0].day}..{batch[-1].day}"
+    fetched, landed, quarantined, dropped = (
+        sum(getattr(r, field) for r in batch)
+        for field in ("fetched", "landed", "quarantined", "duplicates_dropped")
+    )
+    return (
+        f"[{done}/{total}] {stream} {days}: {fetched} fetched, {landed} landed, "
+        f"{quarantined} quarantined, {dropped} duplicates dropped"
+    )
 
 
 def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValue]:
@@ -113,18 +130,19 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
                 client, stream, days, layout, run_id=context.run.run_id,
                 ingested_at=now, window_settings=windows,
             )  # fmt: skip
+            pending: list[Partition] = []  # landed, to validate and report as one batch
             try:
                 for done, result in enumerate(landings, start=1):
                     results.append(result)
-                    day = result.day
                     table = pq.read_table(result.landing_path)
-                    window = fetch_window(stream, day, windows)
-                    validator.validate(outcomes, day.isoformat(), table, window, result)
-                    context.log.info(
-                        f"[{done}/{len(days)}] {stream} {day}: {result.fetched} fetched, "
-                        f"{result.landed} landed, {result.quarantined} quarantined, "
-                        f"{result.duplicates_dropped} duplicates dropped"
-                    )
+                    window = fetch_window(stream, result.day, windows)
+                    pending.append((result.day.isoformat(), table, window, result))
+                    rows = sum(partition[1].num_rows for partition in pending)
+                    if done == len(days) or len(pending) >= CHUNK_DAYS or rows >= BATCH_ROWS:
+                        validator.validate_days(outcomes, pending)
+                        batch = results[-len(pending) :]
+                        context.log.info(_progress_line(stream, batch, done, len(days)))
+                        pending = []
             except SourceUnavailableError as exc:
                 raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc
             except SourceError as exc:
