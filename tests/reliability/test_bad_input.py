@@ -1,0 +1,90 @@
+"""Malformed records (key field dropped) at 0.1%, 1% and 10%: quarantined with their
+reason, counts reconciled with the world, and the board published with a warning below
+the blocking threshold (`quality.yaml`: error above 5% of a partition) and held back
+above it (no new snapshot, `latest` unchanged)."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pyarrow.parquet as pq
+import pytest
+
+from ingestion.windows import fetch_window
+from tests.conftest import TEST_FAULTS
+from tests.ingestion.test_pull import COMPARED, _truth
+from tests.reliability.fortnight import (
+    LAST,
+    SOURCES,
+    failure_message,
+    run_pipeline,
+    with_seed,
+)
+from tests.reliability.results import Outcome, record
+
+pytestmark = pytest.mark.reliability
+WINDOWED = [s for s in COMPARED if fetch_window(s, LAST) is not None]  # snapshots: no truth
+DAYS = [LAST - timedelta(days=n) for n in (2, 1, 0)]
+TAGS = {
+    "dagster/asset_partition_range_start": DAYS[0].isoformat(),
+    "dagster/asset_partition_range_end": DAYS[-1].isoformat(),
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(demo_server, demo_world, tmp_path_factory):
+    """A data dir with the three days loaded cleanly and their board published."""
+    data_dir = tmp_path_factory.mktemp("bad-input") / "data"
+    demo_server.set_faults(TEST_FAULTS)
+    clean = run_pipeline(demo_server, demo_world, data_dir, tags=TAGS)
+    assert clean.success, failure_message(clean)
+    return data_dir
+
+
+def _snapshots(data_dir) -> tuple[str, list[str]]:
+    boards = data_dir / "boards"
+    return os.readlink(boards / "latest"), sorted(p.name for p in boards.iterdir())
+
+
+@pytest.mark.parametrize("share", [0.001, 0.01, 0.1])
+def test_malformed_records_are_quarantined_and_gate_the_board(
+    share, loaded, demo_server, demo_world
+):
+    before = _snapshots(loaded)
+    malformed = {"malformed_record": {"probability": share}}
+    demo_server.set_faults(with_seed(dict.fromkeys(SOURCES, malformed), seed=17))
+    try:
+        run = run_pipeline(demo_server, demo_world, loaded, tags=TAGS)
+    finally:
+        demo_server.set_faults(TEST_FAULTS)
+    quarantined = 0
+    for stream in WINDOWED:
+        source, name = stream.split(".")
+        for day in DAYS:
+            part = f"{source}/{name}/day={day}/part-0.parquet"
+            landed = pq.read_table(loaded / "landing" / part).num_rows
+            rejects = pq.read_table(loaded / "quarantine" / part)
+            assert all(rejects["_reason"].to_pylist()), "every quarantined record has a reason"
+            assert landed + rejects.num_rows == len(_truth(demo_world, stream, day)), part
+            quarantined += rejects.num_rows
+    for event in run.get_asset_materialization_events():
+        meta = event.step_materialization_data.materialization.metadata
+        if "fetched" in meta:
+            parts = ("landed", "quarantined", "duplicates_dropped")
+            assert meta["fetched"].value == sum(meta[k].value for k in parts)
+    failed = {
+        c.check_name: c.severity.value for c in run.get_asset_check_evaluations() if not c.passed
+    }
+    blocking = share > 0.05
+    assert quarantined > 0 and failed.get("quarantine_share") == ("ERROR" if blocking else "WARN")
+    assert run.success != blocking, failure_message(run)
+    latest, snapshots = _snapshots(loaded)
+    if blocking:
+        assert (latest, snapshots) == before, "a held-back board must not be published"
+    else:
+        assert (loaded / "boards" / latest / "board.json").exists()
+    outcome = "board held back, latest unchanged" if blocking else "board published with a warning"
+    record(Outcome("bad input", f"malformed_record at {share:.1%}", outcome,
+                   notes=f"{quarantined} records quarantined with reasons; landed + quarantined "
+                   "= the world's records per partition"))  # fmt: skip
