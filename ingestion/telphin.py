@@ -14,6 +14,8 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import orjson
+
 from ingestion.errors import SourceResponseError
 from ingestion.http import HttpSettings, OAuthClientCredentials, VendorClient, VendorHttp
 
@@ -66,20 +68,33 @@ class TelphinClient(VendorClient):
                 f"{self._api}/call_history/", scope, _timed_calls, params=params
             )
             calls, per_page = answer or ([], self._per_page)
-            page = [r for r, at in calls if start <= at < end and r["call_uuid"] not in already]
+            # A call with no readable start time or key is passed on as it came (landing
+            # quarantines it with its reason); paging only uses the calls that have both.
+            page = [
+                r
+                for r, at in calls
+                if at is None or (start <= at < end and _identity(r) not in already)
+            ]
             if page:
                 yield self.stats.count_page(page)
-            if len(calls) < min(per_page, self._per_page) or calls[-1][1] >= end:
+            timed = [(r, at) for r, at in calls if at is not None]
+            if len(calls) < min(per_page, self._per_page) or not timed or timed[-1][1] >= end:
                 return
-            last = _second(calls[-1][1])
+            last = _second(timed[-1][1])
             if last == cursor:
                 raise scope.error(
                     SourceResponseError,
                     f"over {per_page} calls started within {last:%Y-%m-%d %H:%M:%S}; "
                     "cannot page past them by time",
                 )
-            already = {r["call_uuid"] for r, at in calls if _second(at) == last}
+            already = {_identity(r) for r, at in timed if _second(at) == last}
             cursor = last
+
+
+def _identity(call: dict) -> str:
+    """What makes a call the same call across overlapping pages: its uuid, or for a call
+    that came without one, its whole content (it must be quarantined once, not lost)."""
+    return call.get("call_uuid") or orjson.dumps(call, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def _extension_list(body: list[dict]) -> list[dict]:
@@ -90,13 +105,17 @@ def _extension_list(body: list[dict]) -> list[dict]:
 
 def _timed_calls(body: dict) -> tuple[list[tuple[dict, datetime]], int]:
     """Each call with its parsed start time, and the page size the server applied."""
-    calls = [(r, _parse_time(r["start_time_gmt"])) for r in body["call_history"]]
+    calls = [(r, _parse_time(r.get("start_time_gmt"))) for r in body["call_history"]]
     return calls, int(body.get("per_page") or PER_PAGE_MAX)
 
 
-def _parse_time(raw: str) -> datetime:
-    """Telphin times are UTC without offset, sometimes with fractions (`16:29:38.76`)."""
-    return datetime.fromisoformat(raw).replace(tzinfo=UTC)
+def _parse_time(raw: object) -> datetime | None:
+    """Telphin times are UTC without offset, sometimes with fractions (`16:29:38.76`);
+    None when the record has no readable start time (a malformed record, not a bad page)."""
+    try:
+        return datetime.fromisoformat(str(raw)).replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _second(at: datetime) -> datetime:

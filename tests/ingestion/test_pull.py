@@ -195,3 +195,16 @@ def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
 def test_range_chunks_are_consecutive_days_of_bounded_length():
     days = [*RANGE[:3], *RANGE[5:]]
     assert list(_consecutive_chunks(days, 2)) == [RANGE[0:2], RANGE[2:3], RANGE[5:7], RANGE[7:]]
+
+
+def test_demo_keyless_calls_are_quarantined_not_fatal(demo, demo_world, tmp_path):
+    """Regression: a call without `call_uuid` crashed the Telphin client's paging."""
+    demo.set_faults({"telphin": {"malformed_record": {"probability": 0.2}}, "seed": 4})
+    layout = DataLayout(tmp_path).ensure()
+    result = pull_day(_clients(demo, demo_world)["telphin"], "telphin.calls", DAY, layout,
+                      run_id=RUN, ingested_at=INGESTED_AT)  # fmt: skip
+    truth = _truth(demo_world, "telphin.calls", DAY)
+    assert result.quarantined > 0
+    assert set(_landed_keys(result, "telphin.calls")) < truth
+    assert result.landed + result.quarantined == len(truth)  # none lost, none twice
+    assert result.quarantine_reasons == {"missing:call_uuid": result.quarantined}
