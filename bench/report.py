@@ -123,7 +123,9 @@ def render(results: dict) -> str:
         "",
         f"Measured {results['started']} on {machine['cpu_count']} CPUs ({machine['cpu_model']}), "
         f"{machine['memory_gb']} GB, Python {machine['python']}; 1-minute load average "
-        f"{results['load_average_1m']:.2f} when measuring started. Day measured: {results['day']}.",
+        f"{results['load_average_1m']:.2f} when measuring started, "
+        f"{results.get('load_average_1m_at_end', float('nan')):.2f} at the end. "
+        f"Day measured: {results['day']}. {results.get('note', '')}",
         "",
     ]
     lines += _pipeline(results) + _flatness(results) + _throughput(results) + _forecast(results)
