@@ -33,7 +33,11 @@ def _dbt_compile(data_dir: Path, variables: dict) -> subprocess.CompletedProcess
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(data_dir / "target"), "--log-path", str(data_dir / "logs"),
     ]  # fmt: skip
-    environment = {"SALESBOARD_DATA_DIR": str(data_dir), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"}
+    environment = {
+        "SALESBOARD_DATA_DIR": str(data_dir),
+        "SALESBOARD_PHONE_SALT": "security-test-salt",  # dbt's connections require it
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+    }
     return subprocess.run(
         command, capture_output=True, text=True, timeout=300, check=False,
         env={**_base_environment(), **environment},
