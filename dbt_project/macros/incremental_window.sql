@@ -72,3 +72,18 @@
     ) as ranked
     where version_rank = 1
 {%- endmacro %}
+
+{#- Every record of a snapshot stream's latest snapshot (its newest landed partition), one
+    version per key: a record missing from that snapshot has been removed at the source. -#}
+{% macro latest_snapshot_of(relation, key_columns) -%}
+    select * from (
+        select
+            snapshot_rows.*,
+            {{ latest_version_rank(key_columns) }} as version_rank
+        from {{ relation }} as snapshot_rows
+        where snapshot_rows._partition_day = (
+            select max(all_snapshots._partition_day) from {{ relation }} as all_snapshots
+        )
+    ) as ranked
+    where version_rank = 1
+{%- endmacro %}

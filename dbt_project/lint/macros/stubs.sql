@@ -60,3 +60,6 @@ risk_scored as (
 {% macro latest_version_of(relation, key_columns) -%}
 select * from {{ relation }} where {{ key_columns | join(' is not null and ') }} is not null
 {%- endmacro %}
+{% macro latest_snapshot_of(relation, key_columns) -%}
+select * from {{ relation }} where {{ key_columns | join(' is not null and ') }} is not null
+{%- endmacro %}

@@ -1,21 +1,8 @@
 -- One row per (pipeline, status) from the latest snapshot: the names and order of stages.
 with
 
-landed as (
-    select snapshot_rows.*
-    from {{ source('amocrm', 'pipelines') }} as snapshot_rows
-    where
-        snapshot_rows._partition_day = (
-            select max(all_snapshots._partition_day)
-            from {{ source('amocrm', 'pipelines') }} as all_snapshots
-        )
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['pipeline_id', 'status_id']) }} as version_rank
-    from landed
+latest as (
+    {{ latest_snapshot_of(source('amocrm', 'pipelines'), ['pipeline_id', 'status_id']) }}
 ),
 
 final as (
@@ -29,8 +16,7 @@ final as (
         cast(status_sort as {{ dbt.type_int() }}) as status_sort,
         cast(status_type as {{ dbt.type_int() }}) as status_type,
         _partition_day as snapshot_day
-    from ranked
-    where version_rank = 1
+    from latest
 )
 
 select * from final

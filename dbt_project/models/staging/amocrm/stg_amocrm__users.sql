@@ -6,21 +6,8 @@
 -- personal data too, so only its hash is kept.
 with
 
-landed as (
-    select snapshot_rows.*
-    from {{ source('amocrm', 'users') }} as snapshot_rows
-    where
-        snapshot_rows._partition_day = (
-            select max(all_snapshots._partition_day)
-            from {{ source('amocrm', 'users') }} as all_snapshots
-        )
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['id']) }} as version_rank
-    from landed
+latest as (
+    {{ latest_snapshot_of(source('amocrm', 'users'), ['id']) }}
 ),
 
 final as (
@@ -33,8 +20,7 @@ final as (
         -- amoCRM omits `rights.is_active` for active users on some plans.
         coalesce(is_active, true) as is_active,
         _partition_day as snapshot_day
-    from ranked
-    where version_rank = 1
+    from latest
 )
 
 select * from final

@@ -1,21 +1,8 @@
 -- Managers' phones: the latest snapshot wins (an extension missing from it was removed).
 with
 
-landed as (
-    select snapshot_rows.*
-    from {{ source('telphin', 'extensions') }} as snapshot_rows
-    where
-        snapshot_rows._partition_day = (
-            select max(all_snapshots._partition_day)
-            from {{ source('telphin', 'extensions') }} as all_snapshots
-        )
-),
-
-ranked as (
-    select
-        *,
-        {{ latest_version_rank(['id']) }} as version_rank
-    from landed
+latest as (
+    {{ latest_snapshot_of(source('telphin', 'extensions'), ['id']) }}
 ),
 
 final as (
@@ -26,8 +13,7 @@ final as (
         label as extension_label,
         status as extension_status,
         _partition_day as snapshot_day
-    from ranked
-    where version_rank = 1
+    from latest
 )
 
 select * from final
