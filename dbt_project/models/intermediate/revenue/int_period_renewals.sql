@@ -56,7 +56,7 @@ final as (
         months_counted.is_special_tariff,
         months_counted.is_promo,
         months_counted.manager_id,
-        months_counted.period_number,
+        {{ as_count('months_counted.period_number') }} as period_number,
         cast(months_counted.period_months as {{ dbt.type_int() }}) as period_months,
         case
             when months_counted.period_number = 1 then 'first_renewal'
