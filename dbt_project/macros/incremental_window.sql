@@ -87,3 +87,26 @@
     ) as ranked
     where version_rank = 1
 {%- endmacro %}
+
+{#
+    The config of an incremental model whose run replaces whole days of `day_column` (its
+    select returns every row of each day it touches). DuckDB deletes the rows with the
+    new rows' `unique_key` and inserts; Spark's Parquet tables cannot delete rows, so they
+    are partitioned by the day and the days the run selected are overwritten
+    (`insert_overwrite`, dynamic partitions). Same rows either way, and a rerun is a no-op.
+#}
+{% macro incremental_by_day(unique_key, day_column) -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': [day_column],
+        }) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': unique_key,
+        }) }}
+    {%- endif -%}
+{%- endmacro %}

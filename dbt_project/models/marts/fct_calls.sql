@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='call_uuid',
-    )
-}}
+{{ config(**incremental_by_day('call_uuid', 'call_day')) }}
 -- One row per call with the board's call rules applied: reached = at least 60 s of talk,
 -- rings waited = ring time / 5 s cycle, local caller ID = the number shown to the prospect
 -- has the prospect's region's area code. Incremental by the Moscow day the call started.

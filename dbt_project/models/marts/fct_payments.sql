@@ -1,14 +1,8 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='payment_id',
-    )
-}}
+{{ config(**incremental_by_day('payment_id', 'payment_day')) }}
 -- One row per payment attempt with what the board needs about the sale: who is credited,
 -- tariff and period, discount against the list price, new or renewal, refunds and the net
 -- amount. Incremental by payment day with a lookback (a payment is captured or refunded
--- after its day), plus any older payment refunded inside the window.
+-- after its day), plus the days of any older payment refunded inside the window.
 with
 
 all_payments as (
@@ -59,12 +53,20 @@ sequenced as (
     from all_payments
 ),
 
+refunded_days as (
+    -- Whole days, not only the refunded payments: a run replaces every day it touches
+    -- (incremental_by_day), so a day's other payments are recomputed with it.
+    select distinct sequenced.payment_day
+    from sequenced
+    inner join refunded_in_window on sequenced.payment_id = refunded_in_window.payment_id
+),
+
 window_payments as (
     select *
     from sequenced
     where
         {{ in_day_window('payment_day', var('lookback_days')) }}
-        or sequenced.payment_id in (select refunded_in_window.payment_id from refunded_in_window)
+        or sequenced.payment_day in (select refunded_days.payment_day from refunded_days)
 ),
 
 final as (

@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['sale_day', 'manager_id'],
-    )
-}}
+{{ config(**incremental_by_day(['sale_day', 'manager_id'], 'sale_day')) }}
 -- The board's sales per day and manager: count, net revenue, average check, special
 -- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run

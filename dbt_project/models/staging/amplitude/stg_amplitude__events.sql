@@ -1,10 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='event_uuid',
-    )
-}}
+{{ config(**incremental_by_day('event_uuid', '_partition_day')) }}
 -- Product events, one row per event uuid. Incremental by upload day (the landing
 -- partition): an event lands once, on the day it was uploaded, so a run re-reads only its
 -- window's partitions and a rerun replaces the same uuids.
