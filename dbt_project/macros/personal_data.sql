@@ -7,7 +7,8 @@
 {#
     The salt, as SQL that reads it at run time. It never appears in SQL text (compiled
     files, logs, view definitions): the adapter's connection receives it as a bound
-    session variable (duckdb: the `orchestration.dbt_phone_salt` plugin).
+    session variable (duckdb: the `orchestration.dbt_phone_salt` plugin), or the engine
+    substitutes it from its environment (spark).
 #}
 {% macro personal_data_salt() -%}
     {{ return(adapter.dispatch('personal_data_salt')()) }}
@@ -15,6 +16,21 @@
 
 {% macro duckdb__personal_data_salt() -%}
     getvariable('phone_salt')
+{%- endmacro %}
+
+{#
+    Spark: the driver substitutes `${env:SALESBOARD_PHONE_SALT}` from its own environment
+    while parsing the statement, so the salt is in no SQL text, log, conf or command line
+    (it does appear in the driver's query plans: keep event logs off, see README). A driver
+    without the variable leaves the reference unsubstituted; that fails instead of hashing
+    with a public salt.
+#}
+{% macro spark__personal_data_salt() -%}
+    (case
+        when '${env:SALESBOARD_PHONE_SALT}' not in ('', '$' || '{env:SALESBOARD_PHONE_SALT}')
+            then '${env:SALESBOARD_PHONE_SALT}'
+        else raise_error('SALESBOARD_PHONE_SALT must be set in the Spark driver')
+    end)
 {%- endmacro %}
 
 {% macro default__personal_data_salt() -%}
