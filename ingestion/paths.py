@@ -30,6 +30,12 @@ class DataLayout:
         return self.root / "warehouse" / "salesboard.duckdb"
 
     @property
+    def spark_warehouse(self) -> Path:
+        """Spark's tables (Parquet, `<schema>.db/<table>/`) when SALESBOARD_ENGINE=spark;
+        profiles.yml points spark.sql.warehouse.dir here."""
+        return self.root / "spark" / "warehouse"
+
+    @property
     def serving_db(self) -> Path:
         return self.root / "serving" / "salesboard.duckdb"
 

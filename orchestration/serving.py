@@ -4,8 +4,9 @@ DuckDB lets one process write a file, and a reader of the warehouse would block 
 blocked by it). So after each successful build the marts are copied into a fresh file
 beside `serving/salesboard.duckdb` and swapped in with one rename: a BI tool that holds the
 old file keeps reading a consistent set of marts (the old inode), the next one that opens
-sees the new set, and nobody ever waits for the pipeline. No Dagster imports: the asset
-that calls this is a thin wrapper.
+sees the new set, and nobody ever waits for the pipeline. The marts come from whichever
+engine built them (`MartsSource`); the copy is DuckDB either way. No Dagster imports: the
+asset that calls this is a thin wrapper.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.marts import MartsSource, quoted
+
 SERVED_SCHEMAS = ("marts",)
 
 
@@ -27,14 +30,7 @@ class ServingResult:
     bytes: int
 
 
-def _quoted(identifier: str) -> str:
-    """A validated identifier: catalog names come from DuckDB itself, but never trust them."""
-    if not identifier.replace("_", "").isalnum():
-        raise ValueError(f"refusing identifier {identifier!r}")
-    return f'"{identifier}"'
-
-
-def publish_serving(warehouse: Path, serving: Path, schemas=SERVED_SCHEMAS) -> ServingResult:
+def publish_serving(warehouse: MartsSource, serving: Path, schemas=SERVED_SCHEMAS) -> ServingResult:
     """Copy every table and view of `schemas` from `warehouse` (attached read-only) into a
     new file and atomically replace `serving` with it."""
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -44,7 +40,7 @@ def publish_serving(warehouse: Path, serving: Path, schemas=SERVED_SCHEMAS) -> S
     tables: dict[str, int] = {}
     try:
         with duckdb.connect(str(incoming)) as target:
-            target.execute("ATTACH ? AS warehouse (READ_ONLY)", [str(warehouse)])
+            warehouse.attach(target, "warehouse")
             found = target.execute(
                 "SELECT table_schema, table_name FROM information_schema.tables "
                 "WHERE table_catalog = 'warehouse' AND list_contains(?, table_schema) "
@@ -52,9 +48,9 @@ def publish_serving(warehouse: Path, serving: Path, schemas=SERVED_SCHEMAS) -> S
                 [list(schemas)],
             ).fetchall()
             for schema, table in found:
-                # Identifiers cannot be bound parameters; `_quoted` validates them instead.
-                name = f"{_quoted(schema)}.{_quoted(table)}"
-                target.execute(f"CREATE SCHEMA IF NOT EXISTS {_quoted(schema)}")
+                # Identifiers cannot be bound parameters; `quoted` validates them instead.
+                name = f"{quoted(schema)}.{quoted(table)}"
+                target.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted(schema)}")
                 target.execute(f"CREATE TABLE {name} AS SELECT * FROM warehouse.{name}")  # noqa: S608
                 count_sql = f"SELECT count(*) FROM {name}"  # noqa: S608
                 tables[f"{schema}.{table}"] = target.execute(count_sql).fetchone()[0]

@@ -16,6 +16,7 @@ from dagster_dbt import DbtProject
 
 from ingestion.paths import PROJECT_ROOT
 from ingestion.windows import BUSINESS_TZ
+from orchestration.marts import current_engine
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -27,7 +28,7 @@ if shutil.which("dbt") is None:
 salesboard_dbt = DbtProject(
     project_dir=DBT_PROJECT_DIR,
     profiles_dir=DBT_PROJECT_DIR,
-    target=os.environ.get("SALESBOARD_DBT_TARGET", "duckdb"),
+    target=current_engine(),  # the profile has one output per engine, named after it
 )
 
 

@@ -1,15 +1,16 @@
-"""Reading the board's rows from the warehouse, read-only.
+"""Reading the board's rows from the marts, read-only, whichever engine built them.
 
-DuckDB allows one writer; the board never writes, and opening the file read-only lets it
-run beside other readers (never beside dbt: the asset shares dbt's pool).
+DuckDB allows one writer; the board never writes, and attaching the marts read-only lets
+it run beside other readers (never beside dbt: the asset shares dbt's pool).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
+
+from orchestration.marts import MartsSource
 
 WEEK = timedelta(days=7)
 QUERIES = {
@@ -20,10 +21,12 @@ QUERIES = {
 }
 
 
-def read_board_rows(warehouse: Path, as_of_day: date) -> dict[str, list[dict]]:
+def read_board_rows(warehouse: MartsSource, as_of_day: date) -> dict[str, list[dict]]:
     """The keyword arguments of `from_rows` for `as_of_day` (all values bound, never pasted)."""
     found: dict[str, list[dict]] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect() as con:
+        warehouse.attach(con, "warehouse")
+        con.execute("USE warehouse")
         for name, sql in QUERIES.items():
             cursor = con.execute(sql, [as_of_day])
             columns = [d[0] for d in cursor.description]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from orchestration.marts import MartsSource
 from orchestration.serving import publish_serving
 
 
-def _warehouse(path, version: int):
+def _warehouse(path, version: int) -> MartsSource:
     with duckdb.connect(str(path)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS marts")
         con.execute("CREATE SCHEMA IF NOT EXISTS staging")
@@ -16,12 +17,12 @@ def _warehouse(path, version: int):
                     "FROM range(10)")  # fmt: skip
         con.execute(f"CREATE OR REPLACE TABLE marts.fct_b AS SELECT {version} AS v")
         con.execute("CREATE OR REPLACE TABLE staging.stg_raw AS SELECT 'phone' AS secret")
+    return MartsSource("duckdb", path)
 
 
 def test_marts_are_served_and_staging_is_not(tmp_path):
     warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving" / "s.duckdb"
-    _warehouse(warehouse, 1)
-    result = publish_serving(warehouse, serving)
+    result = publish_serving(_warehouse(warehouse, 1), serving)
     assert result.tables == {"marts.fct_a": 10, "marts.fct_b": 1}
     with duckdb.connect(str(serving), read_only=True) as reader:
         schemas = {
@@ -32,11 +33,10 @@ def test_marts_are_served_and_staging_is_not(tmp_path):
 
 def test_a_reader_holding_the_file_keeps_a_consistent_set_while_it_is_replaced(tmp_path):
     warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving" / "s.duckdb"
-    _warehouse(warehouse, 1)
-    publish_serving(warehouse, serving)
+    publish_serving(_warehouse(warehouse, 1), serving)
     with duckdb.connect(str(serving), read_only=True) as old_reader:
-        _warehouse(warehouse, 2)
-        publish_serving(warehouse, serving)  # must not wait for, nor break, the reader
+        newer = _warehouse(warehouse, 2)
+        publish_serving(newer, serving)  # must not wait for, nor break, the reader
         both = old_reader.execute(
             "select (select max(v) from marts.fct_a), (select max(v) from marts.fct_b)"
         ).fetchone()
@@ -47,11 +47,11 @@ def test_a_reader_holding_the_file_keeps_a_consistent_set_while_it_is_replaced(t
 
 def test_leftovers_of_a_killed_publish_are_never_served_and_get_cleaned(tmp_path):
     warehouse, serving = tmp_path / "w.duckdb", tmp_path / "serving" / "s.duckdb"
-    _warehouse(warehouse, 1)
+    source = _warehouse(warehouse, 1)
     serving.parent.mkdir()
     leftover = serving.with_name(f".{serving.name}.dead.incoming")
     leftover.write_bytes(b"half a database")
-    publish_serving(warehouse, serving)
+    publish_serving(source, serving)
     assert not leftover.exists()
     assert sorted(p.name for p in serving.parent.iterdir()) == [serving.name]
 
@@ -62,4 +62,6 @@ def test_odd_schema_names_are_refused(tmp_path):
         con.execute('CREATE SCHEMA "marts; drop"')
         con.execute('CREATE TABLE "marts; drop".t AS SELECT 1 AS x')
     with pytest.raises(ValueError):
-        publish_serving(warehouse, tmp_path / "s.duckdb", schemas=("marts; drop",))
+        publish_serving(
+            MartsSource("duckdb", warehouse), tmp_path / "s.duckdb", schemas=("marts; drop",)
+        )

@@ -18,6 +18,7 @@ from orchestration.board.warehouse import read_board_rows
 from orchestration.defs.alerts import ChatResource
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.warehouse.assets import warehouse
+from orchestration.marts import MartsSource
 from orchestration.notify import target_from_settings
 from orchestration.serving import publish_serving
 
@@ -88,7 +89,7 @@ def board_snapshot(
         source_loads=loads,
         warnings=check_warnings(context.instance, graph_checks),
     )
-    inputs = from_rows(board_context, **read_board_rows(layout.warehouse_db, as_of.date()))
+    inputs = from_rows(board_context, **read_board_rows(MartsSource.of(layout), as_of.date()))
     folder = publish_board(layout.boards, inputs)
     target = target_from_settings(chat.kind, chat.url, chat.telegram_chat_id)
     if target is not None:
@@ -118,7 +119,7 @@ def board_snapshot(
 )
 def serving_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     layout = data_layout().ensure()
-    result = publish_serving(layout.warehouse_db, layout.serving_db)
+    result = publish_serving(MartsSource.of(layout), layout.serving_db)
     context.log.info(f"served {len(result.tables)} marts at {result.path}")
     return dg.MaterializeResult(
         metadata={
