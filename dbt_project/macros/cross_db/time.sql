@@ -30,17 +30,22 @@
     cast(timezone('{{ var("business_tz") }}', timezone('UTC', {{ column }})) as date)
 {%- endmacro %}
 
-{# Seconds from `start` to `finish` with sub-second precision (datediff truncates). #}
+{#
+    Seconds from `start` to `finish` with sub-second precision (datediff truncates), as a
+    double. The difference is taken in whole microseconds first: two epoch seconds near
+    1.7e9 are only good to ~2e-7 s as doubles, so their difference (1.0999999046 for a
+    1.1 s ring) could move a value across a rule's boundary (rings = floor(seconds / 5)).
+#}
 {% macro seconds_between(start, finish) -%}
     {{ return(adapter.dispatch('seconds_between', 'salesboard')(start, finish)) }}
 {%- endmacro %}
 
 {% macro default__seconds_between(start, finish) -%}
-    ((unix_micros({{ finish }}) - unix_micros({{ start }})) / 1000000.0)
+    ((unix_micros({{ finish }}) - unix_micros({{ start }})) / 1e6)
 {%- endmacro %}
 
 {% macro duckdb__seconds_between(start, finish) -%}
-    (epoch({{ finish }}) - epoch({{ start }}))
+    ((epoch_us({{ finish }}) - epoch_us({{ start }})) / 1e6)
 {%- endmacro %}
 
 {# A 'YYYY-MM-DD' string as a date literal. #}

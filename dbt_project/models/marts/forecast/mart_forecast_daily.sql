@@ -254,7 +254,8 @@ future_signup_payers as (
     select
         as_of_days.as_of_day,
         signups.manager_id,
-        count(*) / 28.0 * max(coalesce(signup_odds.cumulative_pay_probability, 0)) as expected_payers
+        {{ as_double('count(*)') }} / 28 * max(coalesce(signup_odds.cumulative_pay_probability, 0))
+            as expected_payers
     from as_of_days
     inner join signups
         on
@@ -422,7 +423,8 @@ combined as (
         + coalesce(funnel_with_total.expected_renewals, 0) as funnel_forecast,
         coalesce(funnel_with_total.expected_renewals, 0) as renewals_due,
         plans_with_total.plan_net_revenue_rub as plan_rub,
-        daily.month_to_date_net_revenue / as_of_days.days_elapsed * as_of_days.days_in_month as naive_forecast
+        {{ as_double('daily.month_to_date_net_revenue') }} / as_of_days.days_elapsed * as_of_days.days_in_month
+            as naive_forecast
     from as_of_days
     inner join daily on as_of_days.as_of_day = daily.sale_day
     inner join statistical
