@@ -65,3 +65,15 @@
 {% macro duckdb__iso_day_of_week(day) -%}
     isodow({{ day }})
 {%- endmacro %}
+
+{#
+    dbt's `dateadd` on Spark (dbt-spark's spark__dateadd; used through dbt.dateadd, which
+    dbt_project.yml's dispatch lets this project override for Spark only): dbt-spark goes
+    through unix seconds with null assertions, ~40 lines of SQL per call, which made
+    mart_forecast_daily's plan minutes long, and it drops sub-second precision. Spark's
+    `timestampadd` does it in one call and, like DuckDB's `+ interval`, returns a timestamp
+    for a date or a timestamp (months clamp to the month's last day on both).
+#}
+{% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
+    timestampadd({{ datepart }}, {{ interval }}, {{ from_date_or_timestamp }})
+{%- endmacro %}
