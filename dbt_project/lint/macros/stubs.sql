@@ -14,7 +14,8 @@ row_number() over (partition by {{ key_columns | join(', ') }} order by _partiti
 {% macro first_element(column) %}{{ column }}[1]{% endmacro %}
 {% macro in_day_window(column, lookback_days=0) %}{{ column }} >= current_date{% endmacro %}
 {% macro window_start_day(lookback_days=0) %}current_date{% endmacro %}
-{% macro seconds_between(start, finish) %}(epoch({{ finish }}) - epoch({{ start }})){% endmacro %}
+{% macro incremental_by_day(unique_key, day_column) %}{{ return({'materialized': 'incremental'}) }}{% endmacro %}
+{% macro seconds_between(start, finish) %}((epoch_us({{ finish }}) - epoch_us({{ start }})) / 1e6){% endmacro %}
 {% macro as_money(expression) %}cast({{ expression }} as decimal(18, 2)){% endmacro %}
 {% macro as_count(expression) %}cast({{ expression }} as bigint){% endmacro %}
 {% macro as_double(expression) %}cast({{ expression }} as double){% endmacro %}
