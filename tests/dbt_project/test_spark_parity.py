@@ -2,8 +2,9 @@
 
 The demo world (4 weeks, landed over HTTP by the `warehouse` fixture, which also runs
 `dbt build` on DuckDB) is built again with `dbt build` on the `spark` target (PySpark in
-process, local[2], its warehouse and metastore in the test's data dir): models, seeds,
-data tests and unit tests must pass there too. Then every mart (every model under
+process, local[2], its warehouse and metastore in the test's data dir), invoked the way
+the Dagster warehouse asset invokes it: models, seeds, data tests and unit tests must pass
+there too, and Dagster must see every model materialized. Then every mart (every model under
 models/marts) is read back through `MartsSource`, the one reader the board and the serving
 copy use, and compared row for row: counts, money, days and text exactly, doubles within
 1e-9 relative. A window rerun of the incremental models on Spark (insert_overwrite by day)
@@ -17,25 +18,52 @@ import math
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+from dagster_dbt import DbtCliResource, DbtProject
 
 from ingestion.paths import DataLayout
 from orchestration.board.warehouse import read_board_rows
 from orchestration.marts import MartsSource
 from orchestration.serving import publish_serving
+from orchestration.warehouse_project import DBT_PROJECT_DIR
 from tests.dbt_project.test_marts_vs_truth import _dbt, warehouse  # noqa: F401
 
 RELATIVE_TOLERANCE = 1e-9
 SALT = "test-salt"  # the `warehouse` fixture's
 
 
-def _mart_names(target_path: Path) -> set[str]:
-    manifest = json.loads((target_path / "manifest.json").read_text())
+def _build_as_dagster_does(target_path: Path) -> tuple[dict, set[str]]:
+    """`dbt build` on Spark through dagster-dbt (parse, then DbtCliResource, which reads
+    dbt's JSON events from stdout merged with the JVM's stderr): the manifest, and the
+    models Dagster saw materialized."""
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target="spark",
+        target_path=target_path,
+    )
+    project.preparer.prepare(project)
+    invocation = DbtCliResource(project_dir=project).cli(
+        ["build"], manifest=project.manifest_path, target_path=target_path
+    )
+    materialized = {
+        event.asset_key.path[-1]
+        for event in invocation.stream()
+        if isinstance(event, dg.AssetMaterialization)
+    }
+    assert invocation.is_successful()
+    results = invocation.get_artifact("run_results.json")["results"]
+    assert {result["status"] for result in results} <= {"success", "pass"}, "warning-free"
+    return json.loads(project.manifest_path.read_text()), materialized
+
+
+def _nodes(manifest: dict, resource_types: set[str], folder: str = "") -> set[str]:
     return {
         node["name"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["path"].startswith("marts/")
+        if node["resource_type"] in resource_types and node["path"].startswith(folder)
     }
 
 
@@ -122,9 +150,10 @@ def test_spark_builds_the_same_marts_as_duckdb(warehouse: Path, tmp_path, monkey
     duck = MartsSource.of(layout, "duckdb")
     monkeypatch.setenv("SALESBOARD_ENGINE", "spark")
     spark_run = tmp_path / "spark_run"
-    _dbt(spark_run, "build")  # models, seeds, data tests and unit tests, all on Spark
+    manifest, materialized = _build_as_dagster_does(spark_run / "dbt_target")
+    assert materialized == _nodes(manifest, {"model", "seed"})
     spark = MartsSource.of(layout, "spark")
-    marts = _mart_names(spark_run / "dbt_target")
+    marts = _nodes(manifest, {"model"}, "marts/")
     assert {"mart_board", "mart_mrr_monthly", "mart_forecast_daily", "fct_calls"} <= marts
 
     assert _differences(duck, spark, marts) == {}
