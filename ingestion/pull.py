@@ -21,6 +21,7 @@ from typing import Any
 from ingestion.landing import LandingResult, land_partition
 from ingestion.paths import DataLayout
 from ingestion.streams import STREAMS
+from ingestion.streams.parsing import missing_allowed
 from ingestion.streams.spec import RecordRejected, StreamSpec
 from ingestion.windows import (
     Window,
@@ -112,8 +113,9 @@ def _route(
     """Each fetched record under every day whose window holds its window column, in fetch
     order (so a day's partition is what a pull of its own window lands).
 
-    A record too broken to be dated (it will be quarantined anyway) goes to the chunk's
-    last day only, so it is quarantined once rather than lost or multiplied.
+    A record missing fields (its key, say) is still dated by the fields it has. One too
+    broken to be dated (it will be quarantined anyway) goes to the chunk's last day only,
+    so it is quarantined once rather than lost or multiplied.
     """
     routed: dict[date, list[dict]] = {day: [] for day in windows}
     last, reach = max(windows), widest_reach(windows)
@@ -130,6 +132,7 @@ def _window_time(spec: StreamSpec, record: object) -> datetime | None:
     if not isinstance(record, dict) or spec.quality.window_column is None:
         return None
     try:
-        return spec.normalize(record)[spec.quality.window_column]
+        with missing_allowed():
+            return spec.normalize(record)[spec.quality.window_column]
     except RecordRejected:
         return None

@@ -29,6 +29,7 @@ _INTEGER_TEXT = re.compile(r"[+-]?\d+")
 _TIMESTAMP_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}")
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 _retyped: ContextVar[Counter[str] | None] = ContextVar("retyped", default=None)
+_lenient: ContextVar[bool] = ContextVar("lenient", default=False)
 
 
 @contextmanager
@@ -46,6 +47,21 @@ def collect_retyped() -> Iterator[Counter[str]]:
         _retyped.reset(token)
 
 
+@contextmanager
+def missing_allowed() -> Iterator[None]:
+    """Read required fields that are absent as None while inside, instead of rejecting.
+
+    For reading a record only to learn one of its values (which day it belongs to): a
+    record without its key is still quarantined by the real normalization, but in every
+    partition whose window holds it, as a pull of that partition's own window would.
+    """
+    token = _lenient.set(True)
+    try:
+        yield
+    finally:
+        _lenient.reset(token)
+
+
 def _note_retyped(path: str) -> None:
     counter = _retyped.get()
     if counter is not None:
@@ -57,7 +73,7 @@ def lookup(raw: dict, path: str, *, required: bool = False) -> Any:
     value: Any = raw
     for step in path.split("."):
         value = value.get(step) if isinstance(value, dict) else None
-    if value is None and required:
+    if value is None and required and not _lenient.get():
         raise RecordRejected(f"missing:{path}")
     return value
 

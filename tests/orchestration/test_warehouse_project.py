@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.partitions import (
+    PARTITION_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    daily_partitions,
+    run_time_window,
+)
 from orchestration.warehouse_project import build_args, dbt_vars
 
 
@@ -51,3 +57,17 @@ def test_build_args_pass_vars_as_json_and_full_refresh_on_request():
     assert args[:2] == ["build", "--vars"]
     assert orjson.loads(args[2]) == {"min_day": "2025-01-01", "max_day": "2025-01-02"}
     assert build_args({}, full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_a_run_of_one_partition_builds_that_day():
+    window = run_time_window({PARTITION_TAG: "2025-03-09"})
+    assert dbt_vars(window.start, window.end) == {"min_day": "2025-03-09", "max_day": "2025-03-10"}
+
+
+def test_a_single_run_backfill_builds_its_whole_range():
+    window = run_time_window({RANGE_START_TAG: "2024-12-30", RANGE_END_TAG: "2025-01-02"})
+    assert dbt_vars(window.start, window.end) == {"min_day": "2024-12-30", "max_day": "2025-01-03"}
+
+
+def test_a_run_of_no_partition_has_no_window():
+    assert run_time_window({"dagster/backfill": "abc"}) is None

@@ -9,11 +9,11 @@ contact's phone is sent exactly as the person typed it.
 from __future__ import annotations
 
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -22,6 +22,7 @@ from starlette.types import Scope
 
 from ingestion.demo.api.common import (
     ApiError,
+    Timeline,
     Vendor,
     bearer_token,
     int_param,
@@ -58,6 +59,7 @@ FIELD_CASE_STUDY = (800_104, "Показан кейс", "CASE_STUDY_SHOWN", "che
 FIELD_WEBINAR = (800_105, "Был на вебинаре", "WEBINAR_ATTENDED", "checkbox")
 FIELD_PHONE = (700_101, "Телефон", "PHONE", "multitext")
 FIELD_EMAIL = (700_102, "Email", "EMAIL", "multitext")
+RECENT_LISTS = 16  # request sequences (stream walks) whose sorted lists are remembered
 STATUS_COLORS = ("#99ccff", "#ffff99", "#ffcc66", "#ccff66", "#fffeb2", "#CCFF66", "#D5D8DB")
 
 
@@ -93,13 +95,13 @@ def _unix(at: datetime | None) -> int | None:
     return None if at is None else int(at.timestamp())
 
 
-def _range_filter(request: Request, field: str) -> Callable[[int], bool]:
-    """`filter[field][from]` / `[to]` in unix seconds, both ends inclusive."""
-    bounds = [
-        int_param(request, f"filter[{field}][{end}]", default, 0, 2**40)
-        for end, default in (("from", 0), ("to", 2**40))
-    ]
-    return lambda value: bounds[0] <= value <= bounds[1]
+def _range(request: Request, field: str, now: datetime) -> tuple[int, int]:
+    """`filter[field][from]` / `[to]` in unix seconds, both ends inclusive. Nothing dated
+    after now is visible yet (a late record only comes later still), so the range stops
+    at now: a frozen clock mid-history does not pay for the simulated future."""
+    low = int_param(request, f"filter[{field}][from]", 0, 0, 2**40)
+    high = int_param(request, f"filter[{field}][to]", 2**40, 0, 2**40)
+    return low, min(high, _unix(now))
 
 
 def _order(request: Request, default: tuple[str, str]) -> tuple[str, bool]:
@@ -128,6 +130,26 @@ class LeadNow:
         return _unix(self.changes[-1].at if self.changes else self.signup.created_at)
 
 
+class RecentLists:
+    """The last few filtered and sorted lists, least recently used dropped first.
+
+    A pipeline walks a list page by page, and every page of a 31-day backfill chunk would
+    otherwise filter and sort the same window again (dozens of times per chunk)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.lists: OrderedDict[tuple, list] = OrderedDict()
+
+    def get(self, key: tuple, build: Callable[[], list]) -> list:
+        if key in self.lists:
+            self.lists.move_to_end(key)
+            return self.lists[key]
+        self.lists[key] = items = build()
+        if len(self.lists) > self.size:
+            self.lists.popitem(last=False)
+        return items
+
+
 class AmoCrmApi:
     def __init__(self, state: DemoState):
         self.state = state
@@ -140,6 +162,16 @@ class AmoCrmApi:
         for p in sorted(self.world.payments, key=lambda p: p.created_at, reverse=True):
             if p.status == "succeeded" and not p.is_renewal:
                 self.first_payment[p.lead_id] = p
+        signups = self.world.signups
+        self.created = Timeline.of((_unix(s.created_at), s) for s in signups)
+        # Every moment a lead's updated_at can show: its creation and each stage move.
+        self.moments = Timeline.of(
+            (_unix(at), s)
+            for s in signups
+            for at in (s.created_at, *(c.at for c in s.status_changes))
+        )
+        self.changes = Timeline.of((_unix(c.at), c) for c in self.world.status_changes)
+        self.recent = RecentLists(RECENT_LISTS)
         self.calls: dict[str, deque[float]] = {}
 
     def vendor(self) -> Vendor:
@@ -222,21 +254,49 @@ class AmoCrmApi:
             raise ApiError(400, f"order[{key}] is not supported here")
         return sorted(items, key=keys[key], reverse=reverse)
 
+    def _listing(
+        self,
+        request: Request,
+        now: datetime,
+        select: Callable[[Request, datetime], list],
+        default: tuple[str, str],
+        **keys: Callable,
+    ) -> list:
+        """`select`'s records sorted as the request asks, shared by all pages of a walk.
+
+        Remembered under all the list depends on: the path, the query but its page, the
+        late-records fault and the clock. Every record predates the world's end, so past
+        that end plus the late delay the list stops changing: the clock counts only up to
+        there, and a walk on the real clock over a finished history is filtered once.
+        """
+        late = self.state.faults.amocrm.late_records
+        seen = min(now, self.world.as_of + timedelta(hours=max(late.delay_hours, 0)))
+        query = sorted(item for item in request.query_params.multi_items() if item[0] != "page")
+        key = (request.url.path, tuple(query), self.state.faults.seed, late, seen)
+        return self.recent.get(
+            key, lambda: self._sorted(select(request, seen), request, default, **keys)
+        )
+
     # --- leads and contacts ------------------------------------------------------------
-    def _leads_now(self, now: datetime) -> list[LeadNow]:
-        return [
+    def _leads_now(self, request: Request, now: datetime) -> list[LeadNow]:
+        """Visible leads whose updated_at at now is in the filter's range. That updated_at is
+        the lead's creation or one of its stage moves, so only leads with such a moment in
+        the range can qualify; each is then judged exactly as it stands at now."""
+        low, high = _range(request, "updated_at", now)
+        candidates = {s.lead_id: s for s in self.moments.between(low, high)}.values()
+        leads = (
             LeadNow(s, tuple(c for c in s.status_changes if c.at <= now))
-            for s in self.world.signups
+            for s in candidates
             if self.state.visible("amocrm", s.lead_id, s.created_at, now)
-        ]
+        )
+        return [lead for lead in leads if low <= lead.updated_at <= high]
 
     async def leads(self, request: Request) -> Response:
         now = self._authorize(request)
-        updated = _range_filter(request, "updated_at")
-        leads = [lead for lead in self._leads_now(now) if updated(lead.updated_at)]
-        leads = self._sorted(
-            leads,
+        leads = self._listing(
             request,
+            now,
+            self._leads_now,
             ("id", "asc"),
             id=lambda lead: lead.signup.lead_id,
             created_at=lambda lead: (lead.signup.created_at, lead.signup.lead_id),
@@ -298,18 +358,17 @@ class AmoCrmApi:
             "_embedded": embedded,
         }
 
+    def _contacts_now(self, request: Request, now: datetime) -> list[Signup]:
+        """Visible signups created in the filter's range (a contact never changes)."""
+        window = self.created.between(*_range(request, "updated_at", now))
+        return [s for s in window if self.state.visible("amocrm", s.lead_id, s.created_at, now)]
+
     async def contacts(self, request: Request) -> Response:
         now = self._authorize(request)
-        updated = _range_filter(request, "updated_at")
-        signups = [
-            s
-            for s in self.world.signups
-            if self.state.visible("amocrm", s.lead_id, s.created_at, now)
-            and updated(_unix(s.created_at))
-        ]
-        signups = self._sorted(
-            signups,
+        signups = self._listing(
             request,
+            now,
+            self._contacts_now,
             ("id", "asc"),
             id=lambda s: s.contact_id,
             created_at=lambda s: (s.created_at, s.contact_id),
@@ -413,21 +472,20 @@ class AmoCrmApi:
         }
         return json_response(body, media_type="application/hal+json")
 
+    def _changes_now(self, request: Request, now: datetime) -> list[StatusChange]:
+        """Visible stage moves made in the filter's range, if the filter asks for them."""
+        types = request.query_params.get("filter[type]", "lead_status_changed").split(",")
+        bounds = _range(request, "created_at", now)
+        window = self.changes.between(*bounds) if "lead_status_changed" in types else []
+        return [c for c in window if self.state.visible("amocrm", c.event_id, c.at, now)]
+
     async def events(self, request: Request) -> Response:
         """Only `lead_status_changed` exists in the demo; other types give 204."""
         now = self._authorize(request)
-        types = request.query_params.get("filter[type]", "lead_status_changed").split(",")
-        created = _range_filter(request, "created_at")
-        changes = [
-            c
-            for c in self.world.status_changes
-            if "lead_status_changed" in types
-            and created(_unix(c.at))
-            and self.state.visible("amocrm", c.event_id, c.at, now)
-        ]
-        changes = self._sorted(
-            changes,
+        changes = self._listing(
             request,
+            now,
+            self._changes_now,
             ("created_at", "desc"),
             id=lambda c: c.event_id,
             created_at=lambda c: (c.at, c.event_id),

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from ingestion.demo.api.common import (
     ApiError,
+    Timeline,
     Vendor,
     basic_credentials,
     int_param,
@@ -105,6 +106,12 @@ def _key(item: Payment | Refund) -> tuple[datetime, str]:
     return _millis(item.created_at), _id(item)
 
 
+def _timeline(items: list[Payment] | list[Refund]) -> Timeline:
+    """Keyed by the millisecond time the filters compare; ties stay in id order, so the
+    reversed window is newest first exactly as sorting by `_key` would put it."""
+    return Timeline.of((_millis(item.created_at), item) for item in sorted(items, key=_key))
+
+
 class YooKassaApi:
     def __init__(self, state: DemoState):
         self.state = state
@@ -114,6 +121,10 @@ class YooKassaApi:
         self.refunds_of: dict[str, list[Refund]] = {}
         for r in self.world.refunds:
             self.refunds_of.setdefault(r.payment_id, []).append(r)
+        self.timelines = {
+            "payments": _timeline(self.world.payments),
+            "refunds": _timeline(self.world.refunds),
+        }
 
     def vendor(self) -> Vendor:
         routes = [Route("/payments", self.payments), Route("/refunds", self.refunds)]
@@ -127,12 +138,21 @@ class YooKassaApi:
         )
 
     async def payments(self, request: Request) -> Response:
-        return self._list(request, "payments", self.world.payments, self.render_payment)
+        return self._list(request, "payments", self.render_payment)
 
     async def refunds(self, request: Request) -> Response:
-        return self._list(request, "refunds", self.world.refunds, self.render_refund)
+        return self._list(request, "refunds", self.render_refund)
 
-    def _list(self, request: Request, kind: str, items: list, render) -> Response:
+    def _window(self, kind: str, bounds: dict[str, datetime | None], now: datetime) -> list:
+        """Newest first, within the `created_at.*` bounds. Nothing created after now is
+        visible yet, so now is one more `lte` bound."""
+        timeline = self.timelines[kind]
+        given = [(op, at) for op, at in bounds.items() if at is not None] + [("lte", now)]
+        starts = [timeline.start(at, op == "gte") for op, at in given if op in ("gte", "gt")]
+        stops = [timeline.stop(at, op == "lte") for op, at in given if op in ("lte", "lt")]
+        return timeline.records[max(starts, default=0) : min(stops)][::-1]
+
+    def _list(self, request: Request, kind: str, render) -> Response:
         """Newest first; `created_at.*` filters compare at millisecond precision, as shown."""
         if basic_credentials(request) != self.credentials:
             raise ApiError(401, "Authentication by given credentials failed")
@@ -147,12 +167,8 @@ class YooKassaApi:
         }
         chosen = [
             item
-            for item in sorted(items, key=_key, reverse=True)
-            if (bounds["gte"] is None or _millis(item.created_at) >= bounds["gte"])
-            and (bounds["gt"] is None or _millis(item.created_at) > bounds["gt"])
-            and (bounds["lte"] is None or _millis(item.created_at) <= bounds["lte"])
-            and (bounds["lt"] is None or _millis(item.created_at) < bounds["lt"])
-            and self.state.visible("yookassa", _id(item), item.created_at, now)
+            for item in self._window(kind, bounds, now)
+            if self.state.visible("yookassa", _id(item), item.created_at, now)
             and (status is None or _status(item, now) == status)
         ]
         cursor = request.query_params.get("cursor")
