@@ -11,6 +11,8 @@ from ingestion.paths import PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 DOC = PROJECT_ROOT / "docs" / "performance.md"
+# The method and the optimisation log, written by hand beside the code and copied in.
+METHOD = Path(__file__).with_name("method.md")
 
 
 def latest(kind: str = "bench") -> dict | None:
@@ -129,7 +131,7 @@ def render(results: dict) -> str:
         "",
     ]
     lines += _pipeline(results) + _flatness(results) + _throughput(results) + _forecast(results)
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n" + METHOD.read_text(encoding="utf-8")
 
 
 def write_doc() -> Path | None:

@@ -63,12 +63,15 @@ def pull_days(
     ingested_at: datetime,
     window_settings: WindowSettings | None = None,
     chunk_days: int = CHUNK_DAYS,
+    per_day_streams: frozenset[str] = PER_DAY_STREAMS,
 ) -> Iterator[LandingResult]:
     """Land each of `days` in turn, yielding as each partition is published.
 
     A snapshot stream (no window) is fetched once and the same state lands in every day of
     the run: a backfill must not ask the vendor for its user list a hundred times. A
-    windowed stream is fetched once per chunk of consecutive days (see the module doc).
+    windowed stream is fetched once per chunk of consecutive days (see the module doc),
+    but those in `per_day_streams` day by day (a loader with memory to spare, such as the
+    benchmark's years of history at 1x, may chunk them too).
     """
     spec = STREAMS[stream]
     land = partial(land_partition, layout, spec, run_id=run_id, ingested_at=ingested_at)
@@ -78,7 +81,7 @@ def pull_days(
         for day in days:
             yield land(day, snapshot)
         return
-    size = 1 if stream in PER_DAY_STREAMS else chunk_days
+    size = 1 if stream in per_day_streams else chunk_days
     for chunk in _consecutive_chunks(days, size):
         if len(chunk) == 1:
             yield land(chunk[0], PULLS[stream](client, windows[chunk[0]]))

@@ -155,8 +155,11 @@ def _report(result: dg.ExecuteInProcessResult | None, log_path) -> int:
         return 1
     materializations = result.get_asset_materialization_events()
     print(f"done: {len(materializations)} materializations; log: {log_path}")
-    for event in materializations:
-        materialization = event.step_materialization_data.materialization
-        if materialization.asset_key == BOARD_KEY:
-            print(f"board: {materialization.metadata['path'].value}/index.html")
+    boards = {  # a backfill records the one published board under each of its days
+        m.metadata["path"].value
+        for m in (event.step_materialization_data.materialization for event in materializations)
+        if m.asset_key == BOARD_KEY
+    }
+    for path in sorted(boards):
+        print(f"board: {path}/index.html")
     return 0

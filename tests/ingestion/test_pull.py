@@ -194,6 +194,24 @@ def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
         assert client.stats.requests - requests_per_day < requests_per_day
 
 
+def test_demo_activity_in_chunks_lands_what_per_day_pulls_land(demo, demo_world, tmp_path):
+    """Product activity, pulled day by day in production, may be chunked by a loader with
+    memory to spare (the benchmark's history): the partitions are the same."""
+    stream = "amplitude.events"
+    client = _clients(demo, demo_world)["amplitude"]
+    per_day, chunked = DataLayout(tmp_path / "per_day").ensure(), DataLayout(tmp_path / "chunk")
+    options = {"run_id": RUN, "ingested_at": INGESTED_AT}
+    for day in RANGE[:4]:
+        pull_day(client, stream, day, per_day, **options)
+    pulls = pull_days(client, stream, RANGE[:4], chunked.ensure(), chunk_days=3,
+                      per_day_streams=frozenset(), **options)  # fmt: skip
+    assert [r.day for r in pulls] == RANGE[:4]
+    expected, landed = _landed(per_day, stream), _landed(chunked, stream)
+    assert landed.keys() == expected.keys() and len(expected) == 4
+    for name, table in expected.items():
+        assert landed[name].equals(table), f"{stream} {name} differs"
+
+
 def test_range_chunks_are_consecutive_days_of_bounded_length():
     days = [*RANGE[:3], *RANGE[5:]]
     assert list(_consecutive_chunks(days, 2)) == [RANGE[0:2], RANGE[2:3], RANGE[5:7], RANGE[7:]]

@@ -1,10 +1,13 @@
 """The progress line follows streams that report their days in batches."""
 
 import io
+import os
+from unittest import mock
 
 import dagster as dg
 
-from orchestration.runner import Progress
+from orchestration.launcher import load_settings
+from orchestration.runner import Progress, _report
 
 
 def test_progress_counts_the_days_each_stream_reports_done():
@@ -19,3 +22,46 @@ def test_progress_counts_the_days_each_stream_reports_done():
     progress = Progress(instance, result.run_id, units=80, out=io.StringIO())
     progress.poll()
     assert progress.done == 41
+
+
+def test_a_backfill_prints_its_one_published_board_once(capsys, tmp_path):
+    days = dg.DailyPartitionsDefinition(start_date="2025-01-01")
+
+    @dg.asset(key=["board", "snapshot"], partitions_def=days,
+              backfill_policy=dg.BackfillPolicy.single_run())  # fmt: skip
+    def board() -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path("boards/2025-01-03")})
+
+    tags = {
+        "dagster/asset_partition_range_start": "2025-01-01",
+        "dagster/asset_partition_range_end": "2025-01-03",
+    }
+    result = dg.materialize([board], instance=dg.DagsterInstance.ephemeral(), tags=tags)
+    assert len(result.get_asset_materialization_events()) == 3  # one per day
+    assert _report(result, tmp_path / "run.log") == 0
+    assert capsys.readouterr().out.count("board: boards/2025-01-03/index.html") == 1
+
+
+def test_a_backfill_plans_each_asset_once_not_once_per_day(tmp_path):
+    """`load_settings` makes a single-run backfill log one planned event per asset: on the
+    SQLite instance each event is a commit, and a year's backfill logged one per day."""
+    days = dg.DailyPartitionsDefinition(start_date="2025-01-01")
+
+    @dg.asset(partitions_def=days, backfill_policy=dg.BackfillPolicy.single_run())
+    def landed() -> None:
+        return None
+
+    tags = {
+        "dagster/asset_partition_range_start": "2025-01-01",
+        "dagster/asset_partition_range_end": "2025-01-05",
+    }
+    with mock.patch.dict(os.environ, {"SALESBOARD_DATA_DIR": str(tmp_path / "data")}):
+        os.environ.pop("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", None)
+        load_settings()
+        with dg.instance_for_test() as instance:
+            result = dg.materialize([landed], instance=instance, tags=tags)
+            planned = instance.get_records_for_run(
+                result.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED
+            ).records
+    assert len(planned) == 1
+    assert len(result.get_asset_materialization_events()) == 5

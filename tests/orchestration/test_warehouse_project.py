@@ -59,6 +59,11 @@ def test_build_args_pass_vars_as_json_and_full_refresh_on_request():
     assert build_args({}, full_refresh=True)[-1] == "--full-refresh"
 
 
+def test_production_builds_leave_unit_tests_to_the_test_suite():
+    args = build_args({}, full_refresh=False)
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+
+
 def test_a_run_of_one_partition_builds_that_day():
     window = run_time_window({PARTITION_TAG: "2025-03-09"})
     assert dbt_vars(window.start, window.end) == {"min_day": "2025-03-09", "max_day": "2025-03-10"}
