@@ -14,6 +14,7 @@ lands through `land_partition` with exactly the records a pull of its own window
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -45,12 +46,13 @@ PULLS: dict[str, Callable[[Any, Window | None], Pages]] = {
     "yookassa.refunds": lambda client, window: client.refunds(*window),
     "amplitude.events": lambda client, window: client.events(*window),
 }
-# Days fetched with one request sequence; the chunk's records are held in memory until its
-# days land, so this bounds memory (a month of CRM updates is small even at 100x).
+# A chunk's records are held in memory until its days land. Chunks are at most CHUNK_DAYS
+# days and, judged by the records per day fetched so far, about CHUNK_RECORDS records:
+# a year of CRM updates goes in 31-day chunks at any scale, product activity in ~4-week
+# chunks at 1x and day by day (streamed to Parquet, never held) at 100x. Day by day, a
+# stream with a late lookback fetches every day twice.
 CHUNK_DAYS = 31
-# Streams pulled day by day even in a range: a day of product activity is already large,
-# and Amplitude refuses export windows past a limit.
-PER_DAY_STREAMS = frozenset({"amplitude.events"})
+CHUNK_RECORDS = 100_000
 
 
 def pull_days(
@@ -63,15 +65,14 @@ def pull_days(
     ingested_at: datetime,
     window_settings: WindowSettings | None = None,
     chunk_days: int = CHUNK_DAYS,
-    per_day_streams: frozenset[str] = PER_DAY_STREAMS,
+    chunk_records: int = CHUNK_RECORDS,
 ) -> Iterator[LandingResult]:
     """Land each of `days` in turn, yielding as each partition is published.
 
     A snapshot stream (no window) is fetched once and the same state lands in every day of
     the run: a backfill must not ask the vendor for its user list a hundred times. A
     windowed stream is fetched once per chunk of consecutive days (see the module doc),
-    but those in `per_day_streams` day by day (a loader with memory to spare, such as the
-    benchmark's years of history at 1x, may chunk them too).
+    the first chunk a single day and later ones sized by `ChunkSizer`.
     """
     spec = STREAMS[stream]
     land = partial(land_partition, layout, spec, run_id=run_id, ingested_at=ingested_at)
@@ -81,13 +82,16 @@ def pull_days(
         for day in days:
             yield land(day, snapshot)
         return
-    size = 1 if stream in per_day_streams else chunk_days
-    for chunk in _consecutive_chunks(days, size):
+    sizer = ChunkSizer(chunk_days, chunk_records)
+    for chunk in _consecutive_chunks(days, sizer):
         if len(chunk) == 1:
-            yield land(chunk[0], PULLS[stream](client, windows[chunk[0]]))
+            result = land(chunk[0], PULLS[stream](client, windows[chunk[0]]))
+            sizer.fetched(1, result.fetched)
+            yield result
             continue
         span = (windows[chunk[0]][0], windows[chunk[-1]][1])
-        routed = _route(spec, PULLS[stream](client, span), {d: windows[d] for d in chunk})
+        routed, fetched = _route(spec, PULLS[stream](client, span), {d: windows[d] for d in chunk})
+        sizer.fetched(len(chunk), fetched)
         for day in chunk:
             yield land(day, [routed[day]])
 
@@ -97,14 +101,41 @@ def pull_day(client: Any, stream: str, day: date, layout: DataLayout, **options)
     return next(pull_days(client, stream, [day], layout, **options))
 
 
-def _consecutive_chunks(days: list[date], size: int) -> Iterator[list[date]]:
-    """Runs of consecutive days, at most `size` long: a chunk's windows must be contiguous
-    so that their union is one window and no unrequested day is fetched."""
+@dataclass
+class ChunkSizer:
+    """How many days the next chunk may span: as many as keep it near `max_records`
+    records at the rate fetched so far, between 1 and `max_days`. The first chunk, with
+    no rate known yet, is one day (streamed, whatever its size). The rate counts each
+    window's late lookback too, so it errs on the small side."""
+
+    max_days: int
+    max_records: int
+    days: int = 0
+    records: int = 0
+
+    def fetched(self, days: int, records: int) -> None:
+        self.days += days
+        self.records += records
+
+    def __call__(self) -> int:
+        if not self.days:
+            return 1
+        per_day = self.records / self.days
+        fits = int(self.max_records / per_day) if per_day else self.max_days
+        return max(1, min(self.max_days, fits))
+
+
+def _consecutive_chunks(days: list[date], size: Callable[[], int]) -> Iterator[list[date]]:
+    """Runs of consecutive days, each at most `size()` long (asked as the run starts, after
+    the previous chunk was consumed): a chunk's windows must be contiguous so that their
+    union is one window and no unrequested day is fetched."""
     chunk: list[date] = []
+    limit = size()
     for day in days:
-        if chunk and (len(chunk) == size or day != chunk[-1] + timedelta(days=1)):
+        if chunk and (len(chunk) == limit or day != chunk[-1] + timedelta(days=1)):
             yield chunk
             chunk = []
+            limit = size()
         chunk.append(day)
     if chunk:
         yield chunk
@@ -112,9 +143,10 @@ def _consecutive_chunks(days: list[date], size: int) -> Iterator[list[date]]:
 
 def _route(
     spec: StreamSpec, pages: Iterable[list[dict]], windows: dict[date, Window]
-) -> dict[date, list[dict]]:
+) -> tuple[dict[date, list[dict]], int]:
     """Each fetched record under every day whose window holds its window column, in fetch
-    order (so a day's partition is what a pull of its own window lands).
+    order (so a day's partition is what a pull of its own window lands), and the number
+    of records fetched.
 
     A record missing fields (its key, say) is still dated by the fields it has. One too
     broken to be dated (it will be quarantined anyway) goes to the chunk's last day only,
@@ -122,12 +154,14 @@ def _route(
     """
     routed: dict[date, list[dict]] = {day: [] for day in windows}
     last, reach = max(windows), widest_reach(windows)
+    fetched = 0
     for page in pages:
+        fetched += len(page)
         for record in page:
             at = _window_time(spec, record)
             for day in [last] if at is None else partitions_holding(at, windows, reach):
                 routed[day].append(record)
-    return routed
+    return routed, fetched
 
 
 def _window_time(spec: StreamSpec, record: object) -> datetime | None:

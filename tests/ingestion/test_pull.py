@@ -12,7 +12,7 @@ from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
 from ingestion.demo.model import PIPELINE_STATUSES
 from ingestion.paths import DataLayout
-from ingestion.pull import PER_DAY_STREAMS, PULLS, _consecutive_chunks, pull_day, pull_days
+from ingestion.pull import PULLS, ChunkSizer, _consecutive_chunks, pull_day, pull_days
 from ingestion.telphin import TelphinClient
 from ingestion.windows import BUSINESS_TZ, RULES, Rule, fetch_window
 from ingestion.yookassa import YooKassaClient
@@ -158,12 +158,9 @@ def _quarantined(layout: DataLayout, stream: str) -> dict[str, list[str]]:
     return {day: sorted(table["_raw"].to_pylist()) for day, table in tables.items()}
 
 
-RANGED = [s for s in PULLS if s not in PER_DAY_STREAMS]
-
-
 @pytest.mark.parametrize(
     ("stream", "malformed"),
-    [(s, False) for s in RANGED] + [(s, True) for s in RANGED if RULES[s] is not Rule.SNAPSHOT],
+    [(s, False) for s in PULLS] + [(s, True) for s in PULLS if RULES[s] is not Rule.SNAPSHOT],
 )
 def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
     demo, demo_world, tmp_path, stream, malformed
@@ -194,27 +191,35 @@ def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
         assert client.stats.requests - requests_per_day < requests_per_day
 
 
-def test_demo_activity_in_chunks_lands_what_per_day_pulls_land(demo, demo_world, tmp_path):
-    """Product activity, pulled day by day in production, may be chunked by a loader with
-    memory to spare (the benchmark's history): the partitions are the same."""
-    stream = "amplitude.events"
-    client = _clients(demo, demo_world)["amplitude"]
-    per_day, chunked = DataLayout(tmp_path / "per_day").ensure(), DataLayout(tmp_path / "chunk")
-    options = {"run_id": RUN, "ingested_at": INGESTED_AT}
-    for day in RANGE[:4]:
-        pull_day(client, stream, day, per_day, **options)
-    pulls = pull_days(client, stream, RANGE[:4], chunked.ensure(), chunk_days=3,
-                      per_day_streams=frozenset(), **options)  # fmt: skip
-    assert [r.day for r in pulls] == RANGE[:4]
-    expected, landed = _landed(per_day, stream), _landed(chunked, stream)
-    assert landed.keys() == expected.keys() and len(expected) == 4
-    for name, table in expected.items():
-        assert landed[name].equals(table), f"{stream} {name} differs"
-
-
 def test_range_chunks_are_consecutive_days_of_bounded_length():
     days = [*RANGE[:3], *RANGE[5:]]
-    assert list(_consecutive_chunks(days, 2)) == [RANGE[0:2], RANGE[2:3], RANGE[5:7], RANGE[7:]]
+    chunks = _consecutive_chunks(days, lambda: 2)
+    assert list(chunks) == [RANGE[0:2], RANGE[2:3], RANGE[5:7], RANGE[7:]]
+
+
+def test_chunks_grow_to_the_record_budget_at_the_rate_fetched_so_far():
+    """One day first (no rate known), then as many days as fit the budget, capped."""
+    sizer = ChunkSizer(max_days=31, max_records=100_000)
+    assert sizer() == 1
+    sizer.fetched(1, 4_000)
+    assert sizer() == 25
+    sizer.fetched(25, 200_000)  # the rate rises to ~7.8k a day
+    assert sizer() == 12
+    sizer.fetched(12, 2_400_000)  # a burst: one day at a time, streamed
+    assert sizer() == 1
+    quiet = ChunkSizer(max_days=31, max_records=100_000)
+    quiet.fetched(1, 0)
+    assert quiet() == 31
+
+
+def test_chunk_sizes_are_asked_after_each_chunk_is_consumed():
+    """The sizer learns from a chunk before the next one is cut."""
+    sizer = ChunkSizer(max_days=31, max_records=10)
+    sizes = []
+    for chunk in _consecutive_chunks(RANGE, sizer):
+        sizes.append(len(chunk))
+        sizer.fetched(len(chunk), 5 * len(chunk))
+    assert sizes[:2] == [1, 2] and sum(sizes) == len(RANGE)
 
 
 def test_demo_keyless_calls_are_quarantined_not_fatal(demo, demo_world, tmp_path):
