@@ -100,7 +100,10 @@ def _all_text(custom: CustomFields, field: CustomField) -> list[str | None]:
 
 
 def _main_contact_id(raw: dict) -> int | None:
-    contacts = (raw.get("_embedded") or {}).get("contacts") or []
+    embedded = raw.get("_embedded")
+    if embedded is not None and not isinstance(embedded, dict):
+        raise RecordRejected("bad_object:_embedded")  # not an AttributeError that stops landing
+    contacts = (embedded or {}).get("contacts") or []
     if not isinstance(contacts, list) or not all(isinstance(c, dict) for c in contacts):
         raise RecordRejected("bad_list:_embedded.contacts")
     main = next((c for c in contacts if c.get("is_main")), contacts[0] if contacts else {})

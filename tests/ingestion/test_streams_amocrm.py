@@ -121,6 +121,8 @@ def test_a_price_sent_as_text_is_coerced_and_counted():
         ({"created_at": -5}, "bad_timestamp:created_at"),
         ({"price": "15 000"}, "bad_amount:price"),
         ({"custom_fields_values": {"CHANNEL": "ads"}}, "bad_list:custom_fields_values"),
+        ({"_embedded": "contacts"}, "bad_object:_embedded"),
+        ({"_embedded": {"contacts": [7]}}, "bad_list:_embedded.contacts"),
         (
             {"custom_fields_values": [custom(800104, "CASE_STUDY_SHOWN", "maybe")]},
             "bad_boolean:custom:CASE_STUDY_SHOWN",
