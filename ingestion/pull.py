@@ -9,11 +9,16 @@ to every partition whose own window holds it (`windows.partitions_holding`). Re-
 vendor per day costs a request sequence per day, and amoCRM allows ~7 requests/s: a year
 at three streams a day is minutes of waiting for mostly empty pages. Each partition still
 lands through `land_partition` with exactly the records a pull of its own window returns.
+
+While a chunk's days land, the next chunk is already being fetched (one thread): the
+vendor's time (amoCRM's rate limit, Amplitude building an export) overlaps ours, and at
+most two chunks are in memory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -82,18 +87,28 @@ def pull_days(
         for day in days:
             yield land(day, snapshot)
         return
-    sizer = ChunkSizer(chunk_days, chunk_records)
-    for chunk in _consecutive_chunks(days, sizer):
-        if len(chunk) == 1:
-            result = land(chunk[0], PULLS[stream](client, windows[chunk[0]]))
-            sizer.fetched(1, result.fetched)
-            yield result
-            continue
+
+    def fetch(chunk: list[date]) -> tuple[dict[date, list[dict]], int]:
         span = (windows[chunk[0]][0], windows[chunk[-1]][1])
-        routed, fetched = _route(spec, PULLS[stream](client, span), {d: windows[d] for d in chunk})
-        sizer.fetched(len(chunk), fetched)
-        for day in chunk:
-            yield land(day, [routed[day]])
+        return _route(spec, PULLS[stream](client, span), {d: windows[d] for d in chunk})
+
+    sizer = ChunkSizer(chunk_days, chunk_records)
+    chunks = _consecutive_chunks(days, sizer)
+    with ThreadPoolExecutor(1, thread_name_prefix=f"fetch-{stream}") as fetcher:
+        chunk, ahead = next(chunks, None), None
+        while chunk is not None:
+            if len(chunk) == 1:  # streamed from the pages to Parquet, never held
+                result = land(chunk[0], PULLS[stream](client, windows[chunk[0]]))
+                sizer.fetched(1, result.fetched)
+                yield result
+                chunk = next(chunks, None)
+                continue
+            routed, fetched = ahead.result() if ahead else fetch(chunk)
+            sizer.fetched(len(chunk), fetched)
+            chunk = next(chunks, None)
+            ahead = fetcher.submit(fetch, chunk) if chunk and len(chunk) > 1 else None
+            for day in routed:
+                yield land(day, [routed[day]])
 
 
 def pull_day(client: Any, stream: str, day: date, layout: DataLayout, **options) -> LandingResult:
