@@ -13,7 +13,6 @@ import gzip
 import tempfile
 import zipfile
 import zlib
-from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -26,7 +25,8 @@ from ingestion.http import HttpSettings, MalformedBody, Scope, StaticAuth, Vendo
 
 DEFAULT_SETTINGS = HttpSettings(read_timeout=300.0)
 HOUR = timedelta(hours=1)
-_CORRUPT = (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error, orjson.JSONDecodeError)
+CHECK_BLOCK = 1 << 20
+_CORRUPT = (zipfile.BadZipFile, gzip.BadGzipFile, EOFError, zlib.error)
 
 
 class AmplitudeClient(VendorClient):
@@ -65,8 +65,11 @@ class AmplitudeClient(VendorClient):
             )
             if status == 200:
                 events = _events(archive)
-                while page := list(islice(events, self._page_size)):
-                    yield self.stats.count_page(page)
+                try:
+                    while page := list(islice(events, self._page_size)):
+                        yield self.stats.count_page(page)
+                except orjson.JSONDecodeError as e:  # intact archive, broken line: no retry
+                    raise scope.error(SourceResponseError, f"export line not JSON: {e}") from e
                 return
         if status == 404:  # nothing uploaded in the window
             return
@@ -82,17 +85,28 @@ class AmplitudeClient(VendorClient):
 
 
 def _check(archive: Path) -> None:
-    """Read the whole archive once, so a corrupt download is retried before any page is out."""
+    """Decompress the whole archive once, so a corrupt download is retried before any page
+    is out: ZIP and gzip both check each member's CRC-32 and length at its end. The JSON
+    is parsed once, as pages are read (`_events`)."""
     try:
-        deque(_events(archive), maxlen=0)
+        with zipfile.ZipFile(archive) as bundle:
+            for name in _members(bundle):
+                with bundle.open(name) as member, gzip.open(member) as lines:
+                    while lines.read(CHECK_BLOCK):
+                        pass
     except _CORRUPT as e:
         raise MalformedBody(f"corrupt export archive ({type(e).__name__}: {e})") from e
+
+
+def _members(bundle: zipfile.ZipFile) -> list[str]:
+    """The hourly files, in member-name (hour) order."""
+    return sorted(n for n in bundle.namelist() if not n.endswith("/"))
 
 
 def _events(archive: Path) -> Iterator[dict]:
     """Every event of every hourly member, in member-name (hour) order."""
     with zipfile.ZipFile(archive) as bundle:
-        for name in sorted(n for n in bundle.namelist() if not n.endswith("/")):
+        for name in _members(bundle):
             with bundle.open(name) as member, gzip.open(member) as lines:
                 for line in lines:
                     if line.strip():

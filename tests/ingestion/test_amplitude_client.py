@@ -71,6 +71,19 @@ def test_corrupt_archive_is_retried_then_fatal(scripted):
         list(client(scripted).events(START, START.replace(hour=1)))
 
 
+def test_a_line_that_is_not_json_in_an_intact_archive_is_a_clear_error(scripted):
+    """The archive check reads CRCs, not JSON: a vendor's broken line is caught as pages
+    are read, named, and not retried (the same archive would come again)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        lines = b'{"uuid": "a"}\n{"uuid": \n'
+        bundle.writestr("314/314_2025-03-01_0#0.json.gz", gzip.compress(lines))
+    scripted.on("GET", EXPORT, Reply(200, buffer.getvalue()))
+    with pytest.raises(SourceResponseError, match=r"amplitude/events .*export line not JSON"):
+        list(client(scripted).events(START, START.replace(hour=1)))
+    assert len(scripted.seen) == 1
+
+
 # --- against the demo server -------------------------------------------------------------
 
 HOURS = (datetime(2024, 7, 15, 6, tzinfo=UTC), datetime(2024, 7, 15, 10, tzinfo=UTC))
