@@ -18,7 +18,7 @@ import dagster as dg
 from dagster._core.utils import make_new_run_id
 
 from ingestion.paths import DataLayout
-from ingestion.windows import BUSINESS_TZ
+from ingestion.windows import BUSINESS_TZ, activity_complete
 
 JOB_NAME = "daily_pipeline"
 BOARD_KEY = dg.AssetKey(["board", "snapshot"])
@@ -26,10 +26,14 @@ QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 STEP_DONE = re.compile(r"^\[(\d+)/(\d+)\] (\S+) (\S+):")
 
 
-def history_range(days: int, today: date | None = None) -> tuple[date, date]:
-    """The last `days` complete business days: (first, last), last = yesterday in Moscow."""
-    today = today or datetime.now(UTC).astimezone(BUSINESS_TZ).date()
-    last = today - timedelta(days=1)
+def history_range(days: int, now: datetime | None = None) -> tuple[date, date]:
+    """The last `days` complete business days: (first, last), last = yesterday in Moscow,
+    or the day before while yesterday's product activity is not exported yet (its first
+    hours after midnight), so that `make run` works at any hour."""
+    now = now or datetime.now(UTC)
+    last = now.astimezone(BUSINESS_TZ).date() - timedelta(days=1)
+    while not activity_complete(last, now):
+        last -= timedelta(days=1)
     return last - timedelta(days=days - 1), last
 
 

@@ -2,12 +2,13 @@
 
 import io
 import os
+from datetime import UTC, date, datetime
 from unittest import mock
 
 import dagster as dg
 
 from orchestration.launcher import load_settings
-from orchestration.runner import Progress, _report
+from orchestration.runner import Progress, _report, history_range
 
 
 def test_progress_counts_the_days_each_stream_reports_done():
@@ -65,3 +66,14 @@ def test_a_backfill_plans_each_asset_once_not_once_per_day(tmp_path):
             ).records
     assert len(planned) == 1
     assert len(result.get_asset_materialization_events()) == 5
+
+
+def test_history_ends_at_the_last_day_whose_activity_is_exported():
+    """Regression: just after midnight in Moscow, yesterday's Amplitude export is still
+    due and `make run` failed on it; the history then ends the day before."""
+    evening = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)  # 21:00 in Moscow
+    assert history_range(3, evening) == (date(2026, 11, 23), date(2026, 11, 25))
+    after_midnight = datetime(2026, 11, 26, 21, 14, tzinfo=UTC)  # 00:14 on the 27th
+    assert history_range(3, after_midnight) == (date(2026, 11, 23), date(2026, 11, 25))
+    morning = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # 06:00, when the schedule runs
+    assert history_range(1, morning) == (date(2026, 11, 26), date(2026, 11, 26))
