@@ -76,14 +76,21 @@
 {#- Every record of a snapshot stream's latest snapshot (its newest landed partition), one
     version per key: a record missing from that snapshot has been removed at the source. -#}
 {% macro latest_snapshot_of(relation, key_columns) -%}
+    {#- DuckDB reads the newest partition's files only (landed_edge). -#}
+    {%- set newest = landed_edge(relation, 'max') -%}
     select * from (
         select
             snapshot_rows.*,
             {{ latest_version_rank(key_columns) }} as version_rank
+        {% if newest is none -%}
         from {{ relation }} as snapshot_rows
         where snapshot_rows._partition_day = (
             select max(all_snapshots._partition_day) from {{ relation }} as all_snapshots
         )
+        {%- else -%}
+        from {{ landed_files(relation, newest, _next_day(newest)) }} as snapshot_rows
+        where snapshot_rows._partition_day = {{ day_literal(newest) }}
+        {%- endif %}
     ) as ranked
     where version_rank = 1
 {%- endmacro %}
