@@ -19,7 +19,7 @@
 {%- endmacro %}
 
 {% macro duckdb__landed_files(relation, first_day=none, end_day=none) -%}
-    {%- set found = modules.re.search("read_parquet\('([^']+)'(.*)\)$", (relation | string).strip()) -%}
+    {%- set found = modules.re.search("read_parquet[(]'([^']+)'(.*)[)]$", (relation | string).strip()) -%}
     {%- if not execute or found is none or (first_day is none and end_day is none) -%}
         {{ return(relation) }}
     {%- endif -%}
@@ -61,7 +61,7 @@
     match, an empty edge partition), where callers read every landed row instead.
 #}
 {% macro landed_edge(relation, edge) -%}
-    {%- set found = modules.re.search("read_parquet\('([^']+)'", relation | string) -%}
+    {%- set found = modules.re.search("read_parquet[(]'([^']+)'", relation | string) -%}
     {%- if not execute or target.type != 'duckdb' or found is none -%}
         {{ return(none) }}
     {%- endif -%}
@@ -94,6 +94,17 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- What an incremental staging model (incremental_latest_version) reads of its source: the
+    rows of the run's window from their files only when built incrementally, else the
+    source. -#}
+{% macro landed_increment(relation) -%}
+    {%- if is_incremental() -%}
+        (select * from {{ landed_window_files(relation) }} where {{ in_day_window('_partition_day') }}) as landed_increment
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#
     dbt's `where` config of data tests, with placeholders for the run's window (dbt's
     documented way to make `where` dynamic: override get_where_subquery).
@@ -101,6 +112,9 @@
     run's window, read from their files only (landed_window_files); every partition in a
     run without vars. A partition never changes but by being landed again, which a run
     covering that day tests; checking the whole history every day re-read all of it.
+    `where: "__in_day_window__"`: the rows of a model whose `_partition_day` is in the
+    window, for models a run writes by landing partition (an incremental staging model
+    replaces a key's row, so a key never holds two rows across runs).
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where') -%}
@@ -108,6 +122,9 @@
         {%- if '__landed_in_window__' in where -%}
             {%- set where = where | replace('__landed_in_window__', in_day_window('_partition_day')) -%}
             {%- set relation = landed_window_files(relation) -%}
+        {%- endif -%}
+        {%- if '__in_day_window__' in where -%}
+            {%- set where = where | replace('__in_day_window__', in_day_window('_partition_day')) -%}
         {%- endif -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
