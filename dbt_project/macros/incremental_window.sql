@@ -76,14 +76,21 @@
 {#- Every record of a snapshot stream's latest snapshot (its newest landed partition), one
     version per key: a record missing from that snapshot has been removed at the source. -#}
 {% macro latest_snapshot_of(relation, key_columns) -%}
+    {#- DuckDB reads the newest partition's files only (landed_edge). -#}
+    {%- set newest = landed_edge(relation, 'max') -%}
     select * from (
         select
             snapshot_rows.*,
             {{ latest_version_rank(key_columns) }} as version_rank
+        {% if newest is none -%}
         from {{ relation }} as snapshot_rows
         where snapshot_rows._partition_day = (
             select max(all_snapshots._partition_day) from {{ relation }} as all_snapshots
         )
+        {%- else -%}
+        from {{ landed_files(relation, newest, _next_day(newest)) }} as snapshot_rows
+        where snapshot_rows._partition_day = {{ day_literal(newest) }}
+        {%- endif %}
     ) as ranked
     where version_rank = 1
 {%- endmacro %}
@@ -108,5 +115,61 @@
             'incremental_strategy': 'delete+insert',
             'unique_key': unique_key,
         }) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The config of a staging model keeping the latest version per key of a stream whose
+    new versions land in new partitions (latest_versions_since_kept). DuckDB: incremental,
+    a run reads only its window's partitions and replaces (delete+insert on `unique_key`)
+    the records whose window version ranks before the one kept. Spark's Parquet tables
+    cannot replace rows by key: a table, rebuilt from every partition each run. Same rows.
+#}
+{% macro incremental_latest_version(unique_key) -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': unique_key,
+        }) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    The rows of `cte` (the latest version per `unique_key` among the partitions read,
+    lineage columns _source_updated_at, _partition_day, _ingested_at included) that an
+    incremental run writes: those whose key is not kept yet, or whose version ranks before
+    the kept one (latest_version_rank's order). A kept version from a partition inside the
+    window was read again, so the window's version replaces it. The result is the one a
+    full rebuild keeps for every key landed in the window; a full build: every row.
+#}
+{% macro latest_versions_since_kept(cte, unique_key) -%}
+    {%- if is_incremental() -%}
+    select {{ cte }}.*
+    from {{ cte }}
+    left join {{ this }} as kept
+        on
+            {{ cte }}.{{ unique_key }} = kept.{{ unique_key }}
+            and not ({{ in_day_window('kept._partition_day') }})
+    where
+        kept.{{ unique_key }} is null
+        or coalesce(
+            -- _source_updated_at desc nulls last; null = equal, the next order decides
+            case
+                when {{ cte }}._source_updated_at is null and kept._source_updated_at is null
+                    then null
+                when kept._source_updated_at is null then true
+                when {{ cte }}._source_updated_at is null then false
+                when {{ cte }}._source_updated_at <> kept._source_updated_at
+                    then {{ cte }}._source_updated_at > kept._source_updated_at
+            end,
+            {{ cte }}._partition_day > kept._partition_day
+            or {{ cte }}._partition_day = kept._partition_day
+            and {{ cte }}._ingested_at >= kept._ingested_at
+        )
+    {%- else -%}
+    select * from {{ cte }}
     {%- endif -%}
 {%- endmacro %}

@@ -64,3 +64,10 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro latest_snapshot_of(relation, key_columns) -%}
 select * from {{ relation }} where {{ key_columns | join(' is not null and ') }} is not null
 {%- endmacro %}
+{% macro window_day_var(name) %}{{ return(none) }}{% endmacro %}
+{% macro landed_files(relation, first_day=none, end_day=none) %}{{ relation }}{% endmacro %}
+{% macro landed_window_files(relation, lookback_days=0) %}{{ relation }}{% endmacro %}
+{% macro landed_increment(relation) %}{{ relation }}{% endmacro %}
+{% macro landed_edge_day(relation, edge) %}(select {{ edge }}(_partition_day) from {{ relation }}){% endmacro %}
+{% macro incremental_latest_version(unique_key) %}{{ return({'materialized': 'incremental'}) }}{% endmacro %}
+{% macro latest_versions_since_kept(cte, unique_key) %}select * from {{ cte }}{% endmacro %}

@@ -5,13 +5,11 @@
 with
 
 calls as (
-    select min(_partition_day) as calls_from_day
-    from {{ source('telphin', 'calls') }}
+    select {{ landed_edge_day(source('telphin', 'calls'), 'min') }} as calls_from_day
 ),
 
 events as (
-    select min(_partition_day) as events_from_day
-    from {{ source('amplitude', 'events') }}
+    select {{ landed_edge_day(source('amplitude', 'events'), 'min') }} as events_from_day
 )
 
 select

@@ -1,4 +1,8 @@
 {{ config(**incremental_by_day(['sale_day', 'manager_id'], 'sale_day')) }}
+{%- set min_day = window_day_var('min_day') -%}
+{%- set first_landed_day = none if min_day is none else (
+    modules.datetime.date.fromisoformat(min_day)
+    - modules.datetime.timedelta(days=var('lookback_days') | int)).replace(day=1).isoformat() %}
 -- The board's sales per day and manager: count, net revenue, average check, special
 -- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run
@@ -7,8 +11,9 @@
 with
 
 landed_days as (
+    -- Read from the files of the days window_days can pick only: its first month's start on.
     select distinct _partition_day as sale_day
-    from {{ source('yookassa', 'payments') }}
+    from {{ landed_files(source('yookassa', 'payments'), first_landed_day, window_day_var('max_day')) }}
 ),
 
 payments as (

@@ -1,13 +1,14 @@
+{{ config(**incremental_latest_version('contact_id')) }}
 -- A table, not a view: its salted hashes are computed once, in dbt's session, which alone
--- holds the salt (a view would need the salt in every reader's session).
-{{ config(materialized='table') }}
+-- holds the salt (a view would need the salt in every reader's session). Incremental on
+-- DuckDB (incremental_latest_version): a run reads its window's partitions only.
 
 -- One row per CRM contact, its latest version. Only salted hashes of the first phone and
 -- e-mail leave this model: they are join keys, never the numbers or addresses themselves.
 with
 
 latest as (
-    {{ latest_version_of(source('amocrm', 'contacts'), ['id']) }}
+    {{ latest_version_of(landed_increment(source('amocrm', 'contacts')), ['id']) }}
 ),
 
 final as (
@@ -19,9 +20,10 @@ final as (
         coalesce(is_deleted, false) as is_deleted,
         {{ phone_hash(first_element('phones')) }} as phone_hash,
         {{ email_hash(first_element('emails')) }} as email_hash,
+        _source_updated_at,
         _partition_day,
         _ingested_at
     from latest
 )
 
-select * from final
+{{ latest_versions_since_kept('final', 'contact_id') }}

@@ -1,8 +1,9 @@
+{{ config(**incremental_latest_version('lead_id')) }}
 -- One row per CRM lead (= one trial signup), its latest version by `updated_at`.
 with
 
 latest as (
-    {{ latest_version_of(source('amocrm', 'leads'), ['id']) }}
+    {{ latest_version_of(landed_increment(source('amocrm', 'leads')), ['id']) }}
 ),
 
 final as (
@@ -25,9 +26,10 @@ final as (
         product_account_id as account_id,
         coalesce(case_study_shown, false) as is_case_study_shown,
         coalesce(webinar_attended, false) as is_webinar_attended,
+        _source_updated_at,
         _partition_day,
         _ingested_at
     from latest
 )
 
-select * from final
+{{ latest_versions_since_kept('final', 'lead_id') }}

@@ -1,9 +1,11 @@
+{{ config(**incremental_latest_version('status_change_id')) }}
 -- One row per lead stage move (`lead_status_changed` event). Events never change, so the
--- latest version only matters when a partition is re-landed.
+-- latest version only matters when a partition is re-landed. Incremental on DuckDB
+-- (incremental_latest_version): a run reads its window's partitions only.
 with
 
 landed as (
-    select * from {{ source('amocrm', 'status_events') }}
+    select * from {{ landed_increment(source('amocrm', 'status_events')) }}
 ),
 
 ranked as (
@@ -25,10 +27,11 @@ final as (
         cast(status_before as {{ dbt.type_bigint() }}) as status_before,
         cast(pipeline_after as {{ dbt.type_bigint() }}) as pipeline_after,
         cast(status_after as {{ dbt.type_bigint() }}) as status_after,
+        _source_updated_at,
         _partition_day,
         _ingested_at
     from ranked
     where version_rank = 1 and type = 'lead_status_changed'
 )
 
-select * from final
+{{ latest_versions_since_kept('final', 'status_change_id') }}

@@ -5,7 +5,7 @@
 with
 
 landed as (
-    select * from {{ source('amplitude', 'events') }}
+    select * from {{ landed_window_files(source('amplitude', 'events')) }}
     where {{ in_day_window('_partition_day') }}
 ),
 

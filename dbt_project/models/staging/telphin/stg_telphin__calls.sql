@@ -1,6 +1,7 @@
+{{ config(**incremental_latest_version('call_uuid')) }}
 -- A table, not a view: its salted hashes are computed once, in dbt's session, which alone
--- holds the salt (a view would need the salt in every reader's session).
-{{ config(materialized='table') }}
+-- holds the salt (a view would need the salt in every reader's session). Incremental on
+-- DuckDB (incremental_latest_version): a run reads its window's partitions only.
 
 -- One row per call, its latest landed version (calls re-read a 2-hour overlap, so a call
 -- near midnight lands twice). The customer's number is replaced by its salted hash: the
@@ -8,7 +9,7 @@
 with
 
 latest as (
-    {{ latest_version_of(source('telphin', 'calls'), ['call_uuid']) }}
+    {{ latest_version_of(landed_increment(source('telphin', 'calls')), ['call_uuid']) }}
 ),
 
 final as (
@@ -35,9 +36,10 @@ final as (
             as team_number_e164,
         record_uuid is not null as is_recorded,
         legs_count,
+        _source_updated_at,
         _partition_day,
         _ingested_at
     from latest
 )
 
-select * from final
+{{ latest_versions_since_kept('final', 'call_uuid') }}

@@ -1,9 +1,10 @@
+{{ config(**incremental_latest_version('payment_id')) }}
 -- One row per payment, its latest version: a payment lands again every day of the 14-day
 -- lookback, and the version with the latest capture (then the latest fetch) is the truth.
 with
 
 latest as (
-    {{ latest_version_of(source('yookassa', 'payments'), ['id']) }}
+    {{ latest_version_of(landed_increment(source('yookassa', 'payments')), ['id']) }}
 ),
 
 final as (
@@ -30,9 +31,10 @@ final as (
         cancellation_party,
         cancellation_reason,
         coalesce(test, false) as is_test,
+        _source_updated_at,
         _partition_day,
         _ingested_at
     from latest
 )
 
-select * from final
+{{ latest_versions_since_kept('final', 'payment_id') }}

@@ -1,8 +1,10 @@
--- One row per refund, its latest version (a pending refund can later succeed).
+{{ config(**incremental_latest_version('refund_id')) }}
+-- One row per refund, its latest version (a pending refund can later succeed). Incremental
+-- on DuckDB (incremental_latest_version): a run reads its window's partitions only.
 with
 
 landed as (
-    select * from {{ source('yookassa', 'refunds') }}
+    select * from {{ landed_increment(source('yookassa', 'refunds')) }}
 ),
 
 ranked as (
@@ -21,10 +23,11 @@ final as (
         currency,
         {{ utc_timestamp('created_at') }} as created_at,
         {{ business_day(utc_timestamp('created_at')) }} as created_day,
+        _source_updated_at,
         _partition_day,
         _ingested_at
     from ranked
     where version_rank = 1
 )
 
-select * from final
+{{ latest_versions_since_kept('final', 'refund_id') }}
