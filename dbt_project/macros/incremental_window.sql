@@ -133,8 +133,23 @@
             'materialized': 'incremental',
             'incremental_strategy': 'delete+insert',
             'unique_key': unique_key,
+            'on_schema_change': 'append_new_columns',
         }) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#
+    Whether an incremental staging run can merge into the table it keeps: the table exists
+    (is_incremental) and has the lineage columns the merge compares. A table built before
+    they existed (a warehouse from an older salesboard) is rebuilt from every partition
+    once, its new columns appended (on_schema_change), instead of failing the run.
+#}
+{% macro merges_into_kept() -%}
+    {%- if not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set kept = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {{ return('_source_updated_at' in kept and '_partition_day' in kept and '_ingested_at' in kept) }}
 {%- endmacro %}
 
 {#
@@ -146,7 +161,7 @@
     full rebuild keeps for every key landed in the window; a full build: every row.
 #}
 {% macro latest_versions_since_kept(cte, unique_key) -%}
-    {%- if is_incremental() -%}
+    {%- if merges_into_kept() -%}
     select {{ cte }}.*
     from {{ cte }}
     left join {{ this }} as kept

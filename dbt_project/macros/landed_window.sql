@@ -98,7 +98,7 @@
     rows of the run's window from their files only when built incrementally, else the
     source. -#}
 {% macro landed_increment(relation) -%}
-    {%- if is_incremental() -%}
+    {%- if merges_into_kept() -%}
         (select * from {{ landed_window_files(relation) }} where {{ in_day_window('_partition_day') }}) as landed_increment
     {%- else -%}
         {{ relation }}
