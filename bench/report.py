@@ -25,9 +25,9 @@ def _steps(run: dict, top: int = 6) -> str:
     return ", ".join(f"{k} {v:.1f}" for k, v in list(steps.items())[:top])
 
 
-def _pipeline(results: dict) -> list[str]:
+def _pipeline(results: dict, title: str = "## Daily run and backfill") -> list[str]:
     lines = [
-        "## Daily run and backfill",
+        title,
         "",
         "| scale | history | backfill (one run) | daily run | daily peak RSS (python / dbt) "
         "| where the daily run's time goes (s) |",
@@ -115,7 +115,18 @@ def _forecast(results: dict) -> list[str]:
     return [*lines, ""]
 
 
-def render(results: dict) -> str:
+def _large(large: dict | None) -> list[str]:
+    """The newest `make bench-large` (100x), run apart from `make bench`, if any."""
+    if not large:
+        return []
+    title = (
+        f"## 100x (`make bench-large`, measured {large['started']}, 1-minute load "
+        f"{large['load_average_1m']:.2f})"
+    )
+    return _pipeline(large, title) + _throughput(large)
+
+
+def render(results: dict, large: dict | None = None) -> str:
     machine = results["machine"]
     lines = [
         "# Performance",
@@ -131,6 +142,7 @@ def render(results: dict) -> str:
         "",
     ]
     lines += _pipeline(results) + _flatness(results) + _throughput(results) + _forecast(results)
+    lines += _large(large)
     return "\n".join(lines) + "\n" + METHOD.read_text(encoding="utf-8")
 
 
@@ -138,5 +150,5 @@ def write_doc() -> Path | None:
     results = latest()
     if results is None:
         return None
-    DOC.write_text(render(results), encoding="utf-8")
+    DOC.write_text(render(results, latest("bench-large")), encoding="utf-8")
     return DOC

@@ -71,6 +71,16 @@ def test_summary_renders_every_section_and_forecast_pending():
         assert heading in text
     assert "ratio **1.1**" in text and "load average 0.40" in text
     assert "`int_signups` 0.1 -> 0.9 s" in text
+    assert "## 100x" not in text
+
+
+def test_summary_adds_the_newest_large_run_when_there_is_one():
+    large = _results("pending") | {
+        "pipeline": [_results("pending")["pipeline"][0] | {"scale": 100.0}]
+    }
+    text = render(_results("pending"), large)
+    assert "## 100x (`make bench-large`" in text and "| 100x | 365 d |" in text
+    assert text.count("## Ingestion throughput") == 2
 
 
 def test_dbt_growth_ranks_the_nodes_that_scale_with_history():
