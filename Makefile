@@ -24,20 +24,20 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $@
 
 manifest: install  ## dbt parse: the manifest the Dagster code location loads
-	$(BIN)/python -m orchestration.launcher prepare
+	$(BIN)/salesboard prepare
 
 browser:  ## headless Chromium, for the test that renders the board (Debian package)
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null)
 
 run: install  ## start the demo APIs and run the main job on the demo company
-	$(BIN)/python -m orchestration.launcher run
+	$(BIN)/salesboard run
 
 dev: install  ## Dagster UI on http://127.0.0.1:3000 with the demo APIs running
-	$(BIN)/python -m orchestration.launcher dev
+	$(BIN)/salesboard dev
 
 docs: manifest  ## the dbt docs site on http://127.0.0.1:8080
-	$(BIN)/python -m orchestration.launcher docs
+	$(BIN)/salesboard docs
 
 test: manifest browser
 	$(BIN)/pytest

@@ -14,8 +14,9 @@ import orjson
 from bench.machine import machine_info, wait_until_quiet
 from bench.report import RESULTS_DIR, write_doc
 from bench.scenarios import flatness, forecast_accuracy, history_then_day, throughput
-from orchestration.launcher import load_settings, prepare
-from orchestration.runner import history_range
+from salesboard.calendar import history_range
+from salesboard.cli import prepare
+from salesboard.cli.settings import load_settings
 
 
 def run(args: argparse.Namespace) -> int:

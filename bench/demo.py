@@ -15,8 +15,8 @@ import yaml
 
 from ingestion.demo.api.app import VENDOR_PREFIXES
 from ingestion.demo.config import DEFAULT_CONFIG_PATH
-from ingestion.paths import DataLayout
-from orchestration.launcher import demo_apis
+from salesboard.cli.demo import demo_apis
+from salesboard.layout import DataLayout
 
 BASE_URL_VARS = {source: f"{source.upper()}_BASE_URL" for source in VENDOR_PREFIXES}
 

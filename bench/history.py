@@ -22,11 +22,10 @@ from pathlib import Path
 import orjson
 
 from bench.throughput import client
-from ingestion.paths import DataLayout, data_layout
 from ingestion.pull import pull_days
 from ingestion.streams import STREAMS
-from ingestion.windows import day_bounds
-from orchestration.warehouse_project import DBT_PROJECT_DIR, build_args, dbt_vars
+from salesboard.dbt import build_args, dbt_command
+from salesboard.layout import DataLayout, data_layout
 
 
 def land_source(source: str, days: list[date], layout: DataLayout) -> int:
@@ -43,10 +42,7 @@ def land_source(source: str, days: list[date], layout: DataLayout) -> int:
 
 def build_warehouse(first: date, last: date, target: Path) -> None:
     """One `dbt build` over [first, last] (the same arguments the warehouse asset uses)."""
-    variables = dbt_vars(day_bounds(first)[0], day_bounds(last)[1])
-    dbt = Path(sys.executable).with_name("dbt")
-    common = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    command = [str(dbt), *build_args(variables, full_refresh=False), *common]
+    command = dbt_command(build_args(), window=(first, last))
     subprocess.run([*command, "--target-path", str(target)], check=True)
 
 

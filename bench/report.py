@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 
-from ingestion.paths import PROJECT_ROOT
+from salesboard.layout import PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 DOC = PROJECT_ROOT / "docs" / "performance.md"

@@ -16,7 +16,7 @@ import duckdb
 import orjson
 
 from bench.demo import company_config, demo_company, set_natural_limits
-from ingestion.paths import DataLayout
+from salesboard.layout import DataLayout
 
 # Streams timed for throughput, and the days each pulls (activity: one day, it is large).
 # At 10x the demo's amoCRM answers a page in seconds (it scans the whole world in Python),

@@ -10,17 +10,17 @@ from __future__ import annotations
 import resource
 import sys
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import orjson
-from dagster._core.utils import make_new_run_id
 
 from orchestration.definitions import defs
-from orchestration.launcher import prepare
-from orchestration.runner import execute_range
-from orchestration.warehouse_project import DBT_PROJECT_DIR
+from orchestration.execution import execute_range
+from salesboard.cli import prepare
+from salesboard.layout import DBT_PROJECT_DIR
 
 STEP_EVENTS = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS}
 
@@ -58,7 +58,7 @@ def measure(first: date, last: date) -> dict:
     defs()
     load = time.perf_counter() - began
     instance = dg.DagsterInstance.get()
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())
     began = time.perf_counter()
     result = execute_range(first, last, instance, run_id)
     wall = time.perf_counter() - began

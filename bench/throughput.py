@@ -27,12 +27,11 @@ import requests
 from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
 from ingestion.landing import land_partition
-from ingestion.paths import DataLayout
-from ingestion.pull import PULLS
 from ingestion.streams import STREAMS
 from ingestion.telphin import TelphinClient
-from ingestion.windows import day_bounds
 from ingestion.yookassa import YooKassaClient
+from salesboard.calendar import window_of_days
+from salesboard.layout import DataLayout
 
 # dlt: where each stream's records sit in a page, and how its pages link.
 DLT_PAGING = {
@@ -76,13 +75,13 @@ def run_ours(stream: str, first: date, last: date, calls: Path) -> tuple[int, in
     session.hooks["response"].append(
         lambda r, *a, **k: made.append({"url": r.url, "headers": dict(r.request.headers)})
     )
-    window = (day_bounds(first)[0], day_bounds(last)[1])
+    window = window_of_days(first, last)
     with tempfile.TemporaryDirectory() as folder:
         result = land_partition(
             DataLayout(Path(folder)).ensure(),
             STREAMS[stream],
             last,
-            PULLS[stream](vendor, window),
+            STREAMS[stream].fetch(vendor, window),
             "bench",
             datetime.now(UTC),
         )

@@ -29,9 +29,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ingestion.paths import DataLayout
 from ingestion.streams.parsing import collect_retyped, raw_json
 from ingestion.streams.spec import QUARANTINE_SCHEMA, RecordRejected, StreamSpec
+from salesboard.layout import DataLayout
 
 PART_FILE = "part-0.parquet"
 ROW_GROUP_ROWS = 50_000

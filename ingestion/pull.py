@@ -1,7 +1,7 @@
 """One partition of one stream, from the vendor to the landing zone.
 
-The client call behind each stream lives here, beside the window rule (`windows`) and the
-landing (`landing`), so the Dagster asset only says *which* days to pull.
+Each stream's client call and window rule live in its `StreamSpec`; this module pulls and
+lands, so the Dagster asset only says *which* days to pull.
 
 A multi-day run (a single-run backfill) fetches a windowed stream in chunks of consecutive
 days: one request sequence over the union of the chunk's windows, each record then routed
@@ -25,32 +25,13 @@ from functools import partial
 from typing import Any
 
 from ingestion.landing import LandingResult, land_partition
-from ingestion.paths import DataLayout
 from ingestion.streams import STREAMS
 from ingestion.streams.parsing import missing_allowed
 from ingestion.streams.spec import RecordRejected, StreamSpec
-from ingestion.windows import (
-    Window,
-    WindowSettings,
-    fetch_window,
-    partitions_holding,
-    widest_reach,
-)
+from ingestion.windows import fetch_window, partitions_holding, widest_reach
+from salesboard.calendar import Window, WindowSettings
+from salesboard.layout import DataLayout
 
-Pages = Iterator[list[dict]]
-
-PULLS: dict[str, Callable[[Any, Window | None], Pages]] = {
-    "telphin.calls": lambda client, window: client.call_history(*window),
-    "telphin.extensions": lambda client, _: client.extensions(),
-    "amocrm.leads": lambda client, window: client.leads(*window),
-    "amocrm.contacts": lambda client, window: client.contacts(*window),
-    "amocrm.users": lambda client, _: client.users(),
-    "amocrm.pipelines": lambda client, _: client.pipelines(),
-    "amocrm.status_events": lambda client, window: client.status_change_events(*window),
-    "yookassa.payments": lambda client, window: client.payments(*window),
-    "yookassa.refunds": lambda client, window: client.refunds(*window),
-    "amplitude.events": lambda client, window: client.events(*window),
-}
 # A chunk's records are held in memory until its days land. Chunks are at most CHUNK_DAYS
 # days and, judged by the records per day fetched so far, about CHUNK_RECORDS records:
 # a year of CRM updates goes in 31-day chunks at any scale, product activity in ~4-week
@@ -83,14 +64,14 @@ def pull_days(
     land = partial(land_partition, layout, spec, run_id=run_id, ingested_at=ingested_at)
     windows = {day: fetch_window(stream, day, window_settings) for day in days}
     if days and windows[days[0]] is None:
-        snapshot = list(PULLS[stream](client, None))
+        snapshot = list(spec.fetch(client, None))
         for day in days:
             yield land(day, snapshot)
         return
 
     def fetch(chunk: list[date]) -> tuple[dict[date, list[dict]], int]:
         span = (windows[chunk[0]][0], windows[chunk[-1]][1])
-        return _route(spec, PULLS[stream](client, span), {d: windows[d] for d in chunk})
+        return _route(spec, spec.fetch(client, span), {d: windows[d] for d in chunk})
 
     sizer = ChunkSizer(chunk_days, chunk_records)
     chunks = _consecutive_chunks(days, sizer)
@@ -98,7 +79,7 @@ def pull_days(
         chunk, ahead = next(chunks, None), None
         while chunk is not None:
             if len(chunk) == 1:  # streamed from the pages to Parquet, never held
-                result = land(chunk[0], PULLS[stream](client, windows[chunk[0]]))
+                result = land(chunk[0], spec.fetch(client, windows[chunk[0]]))
                 sizer.fetched(1, result.fetched)
                 yield result
                 chunk = next(chunks, None)
@@ -109,11 +90,6 @@ def pull_days(
             ahead = fetcher.submit(fetch, chunk) if chunk and len(chunk) > 1 else None
             for day in routed:
                 yield land(day, [routed[day]])
-
-
-def pull_day(client: Any, stream: str, day: date, layout: DataLayout, **options) -> LandingResult:
-    """Fetch `stream`'s window for `day` and land it as that day's partition (replacing it)."""
-    return next(pull_days(client, stream, [day], layout, **options))
 
 
 @dataclass

@@ -110,6 +110,41 @@ def check_names(spec: StreamSpec) -> list[str]:
     return [name for name in (*GX_CHECKS, *LANDING_CHECKS) if applies[name]]
 
 
+def check_description(spec: StreamSpec, check: str) -> str:
+    """What `check` asserts on a landed partition of `spec`, naming the columns (shown with
+    each Dagster asset check; severities and thresholds are in `quality.yaml`). Raises
+    KeyError for a check that does not apply to `spec` (see `check_names`)."""
+    q, policy = spec.quality, load_policy()
+
+    def columns(names) -> str:
+        return ", ".join(f"`{name}`" for name in names)
+
+    descriptions = {
+        "keys_unique_not_null": f"Natural key ({columns(spec.key)}) is never null and unique "
+        "within the partition.",
+        "required_not_null": f"Columns the vendor must always fill are set: {columns(q.not_null)}.",
+        "timestamps_in_window": f"`{q.window_column}` lies inside the partition's fetch window.",
+        "enums_in_set": f"Normalised enums hold known values: {columns(q.enums)}.",
+        "amounts_positive": f"Money is greater than zero: {columns(q.positive)}.",
+        "values_non_negative": f"Never negative: {columns(q.non_negative)}.",
+        "currency_rub": f"Every amount is in {', '.join(sorted(q.currencies))}: "
+        f"{columns(q.currency_columns)}.",
+        "pairs_ordered": "Where both are set, "
+        + "; ".join(f"`{a}` <= `{b}`" for a, b in q.not_greater)
+        + ".",
+        "schema_drift": "No unknown raw fields appeared and no expected field went missing "
+        "(the record is landed either way; drift is kept in `_raw`).",
+        "quarantine_share": "Quarantined / fetched records: a warning above "
+        f"{policy.quarantine_warn_above:.0%}, blocking above {policy.quarantine_error_above:.0%}.",
+        "source_fresh": "The newest record is within "
+        f"{policy.freshness_hours.get(spec.stream, 0):g} h of the end of its window "
+        "(a source that went silent).",
+    }
+    if check not in check_names(spec):
+        raise KeyError(f"{check} does not apply to {spec.stream}")
+    return descriptions[check]
+
+
 def _expectations(spec: StreamSpec) -> list[Any]:
     import great_expectations as gx
 

@@ -2,7 +2,7 @@
     The landing zone as dbt sources. DuckDB reads each source's Parquet files through its
     `external_location` (the sources' yml). Spark has no such config, so every run starts
     by pointing one view per source at the same files: the folder `landing/<source>/
-    <identifier>/` of ingestion/paths.py, whose `day=*/part-*.parquet` files Spark finds
+    <identifier>/` of salesboard/layout.py, whose `day=*/part-*.parquet` files Spark finds
     itself (hidden `.incoming-*` folders of a landing in progress are skipped). Spark reads
     `day=` as a partition column, which DuckDB does not (hive_partitioning = false), so the
     view selects every column but `day`. `spark.sql.parquet.mergeSchema` (profiles.yml)

@@ -199,17 +199,6 @@ class Refund:
 
 
 @dataclass(frozen=True)
-class ActivityDay:
-    """How active one account is on one day; events are expanded lazily from it."""
-
-    account_id: str
-    day: date
-    n_events: int
-    activation: bool  # the first bank-statement import (the activation moment) happens today
-    lesson: bool  # watches a video lesson today
-
-
-@dataclass(frozen=True)
 class ActivityEvent:
     """An Amplitude event."""
 

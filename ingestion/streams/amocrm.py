@@ -23,7 +23,7 @@ from ingestion.streams.parsing import (
     unix_seconds,
     validated,
 )
-from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, StreamSpec
+from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, Rule, StreamSpec
 
 SYSTEM_FIELDS = frozenset(
     {"id", "name", "responsible_user_id", "group_id", "created_by", "updated_by"}
@@ -189,6 +189,8 @@ LEADS = StreamSpec(
     ),
     updated_at=("updated_at",),
     quality=LEAD_QUALITY,
+    window=Rule.DAY,  # by updated_at
+    fetch=lambda client, window: client.leads(*window),
 )
 
 # --- contacts ----------------------------------------------------------------------------
@@ -235,6 +237,8 @@ CONTACTS = StreamSpec(
     expected_fields=frozenset({"id", "name", "created_at", "updated_at"}),
     updated_at=("updated_at",),
     quality=CONTACT_QUALITY,
+    window=Rule.DAY,  # by updated_at
+    fetch=lambda client, window: client.contacts(*window),
 )
 
 # --- users -------------------------------------------------------------------------------
@@ -271,6 +275,8 @@ USERS = StreamSpec(
     expected_fields=frozenset({"id", "name", "email"}),
     updated_at=(),
     quality=USER_QUALITY,
+    window=Rule.SNAPSHOT,
+    fetch=lambda client, _: client.users(),
 )
 
 # --- pipelines: one row per status -------------------------------------------------------
@@ -336,6 +342,8 @@ PIPELINES = StreamSpec(
     updated_at=(),
     quality=PIPELINE_QUALITY,
     explode=_statuses,
+    window=Rule.SNAPSHOT,
+    fetch=lambda client, _: client.pipelines(),
 )
 
 # --- lead_status_changed events ----------------------------------------------------------
@@ -399,4 +407,6 @@ STATUS_EVENTS = StreamSpec(
     ),
     updated_at=("created_at",),
     quality=EVENT_QUALITY,
+    window=Rule.DAY,  # by created_at
+    fetch=lambda client, window: client.status_change_events(*window),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ingestion.streams.parsing import enum, json_text, text, utc_text, validated
-from ingestion.streams.spec import TIMESTAMP, Quality, StreamSpec
+from ingestion.streams.spec import TIMESTAMP, Quality, Rule, StreamSpec
 
 EVENT_QUALITY = Quality(
     not_null=("uuid", "event_type", "event_time", "server_upload_time"),
@@ -76,4 +76,6 @@ EVENTS = StreamSpec(
     ),
     updated_at=("server_upload_time",),
     quality=EVENT_QUALITY,
+    window=Rule.DAY,  # by server_upload_time
+    fetch=lambda client, window: client.events(*window),
 )

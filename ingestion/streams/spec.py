@@ -7,9 +7,12 @@ the Great Expectations suites and the dbt sources cannot disagree about a column
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
 from itertools import chain
+from typing import Any
 
 import pyarrow as pa
 
@@ -34,6 +37,20 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 
 
+Pages = Iterator[list[dict]]
+# A client call: (vendor client, half-open UTC window or None for a snapshot) -> pages.
+Fetch = Callable[[Any, "tuple[datetime, datetime] | None"], Pages]
+
+
+class Rule(Enum):
+    """How a stream's fetch window for one business day is drawn (`ingestion.windows`)."""
+
+    DAY = "day"  # the business day itself, by the stream's own time field
+    OVERLAP = "overlap"  # the day plus `calls_overlap` before it
+    LOOKBACK = "lookback"  # the day plus `payments_lookback` before it
+    SNAPSHOT = "snapshot"  # the whole current state; no window
+
+
 class RecordRejected(Exception):
     """A raw record that cannot become a row; it goes to quarantine under `reason`.
 
@@ -51,7 +68,7 @@ class Quality:
     """The checks a stream's data-quality suite makes, as data rather than code."""
 
     not_null: tuple[str, ...] = ()
-    window_column: str | None = None  # must fall inside `windows.fetch_window(stream, day)`
+    window_column: str | None = None  # must fall inside the day's fetch window
     enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
     positive: tuple[str, ...] = ()  # amounts that must be > 0
     non_negative: tuple[str, ...] = ()  # durations, prices that may be 0
@@ -68,9 +85,10 @@ def _as_is(raw: dict) -> Iterable[dict]:
 class StreamSpec:
     """One stream of one source.
 
-    `normalize` maps one raw record to the canonical columns (or raises `RecordRejected`).
-    `explode` turns one record as the client yields it into the stream's records (amoCRM
-    pipelines arrive with their statuses embedded; the stream has one row per status).
+    `window` says which window a day's pull fetches, and `fetch` is the client call that
+    fetches it. `normalize` maps one raw record to the canonical columns (or raises
+    `RecordRejected`). `explode` turns one record as the client yields it into the stream's
+    records (amoCRM pipelines arrive with their statuses embedded; one row per status).
     `known_fields` are the top-level raw fields this code knows about: anything else is
     reported as schema drift and kept in `_raw`. `expected_fields` are those the vendor
     always sends: their absence is reported. `updated_at` names the canonical columns whose
@@ -87,6 +105,8 @@ class StreamSpec:
     expected_fields: frozenset[str]
     updated_at: tuple[str, ...]
     quality: Quality
+    window: Rule
+    fetch: Fetch
     explode: Callable[[dict], Iterable[dict]] = _as_is
 
     def __post_init__(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from ingestion.streams.parsing import enum, integer, text, utc_text, validated
-from ingestion.streams.spec import TIMESTAMP, Quality, RecordRejected, StreamSpec
+from ingestion.streams.spec import TIMESTAMP, Quality, RecordRejected, Rule, StreamSpec
 
 CALL_COLUMNS = pa.schema(
     [
@@ -125,6 +125,8 @@ CALLS = StreamSpec(
     expected_fields=CALL_FIELDS - {"from_screen_name"},
     updated_at=("hangup_time",),
     quality=CALL_QUALITY,
+    window=Rule.OVERLAP,
+    fetch=lambda client, window: client.call_history(*window),
 )
 
 EXTENSION_QUALITY = Quality(
@@ -161,4 +163,6 @@ EXTENSIONS = StreamSpec(
     expected_fields=frozenset({"id", "name", "type"}),
     updated_at=(),
     quality=EXTENSION_QUALITY,
+    window=Rule.SNAPSHOT,
+    fetch=lambda client, _: client.extensions(),
 )

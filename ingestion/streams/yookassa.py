@@ -14,7 +14,7 @@ from decimal import Decimal
 import pyarrow as pa
 
 from ingestion.streams.parsing import amount, boolean, enum, integer, text, utc_text, validated
-from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, StreamSpec
+from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, Rule, StreamSpec
 
 CURRENCY_RUB = frozenset({"RUB"})
 
@@ -120,6 +120,8 @@ PAYMENTS = StreamSpec(
     # No updated_at on the wire: a capture is the last change with a time of its own.
     updated_at=("captured_at", "created_at"),
     quality=PAYMENT_QUALITY,
+    window=Rule.LOOKBACK,  # by created_at; the lookback re-reads status changes
+    fetch=lambda client, window: client.payments(*window),
 )
 
 # --- refunds -----------------------------------------------------------------------------
@@ -170,4 +172,6 @@ REFUNDS = StreamSpec(
     expected_fields=frozenset({"id", "payment_id", "status", "amount", "created_at"}),
     updated_at=("created_at",),
     quality=REFUND_QUALITY,
+    window=Rule.DAY,  # by the refund's own created_at
+    fetch=lambda client, window: client.refunds(*window),
 )

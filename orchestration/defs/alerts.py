@@ -2,7 +2,9 @@
 
 import dagster as dg
 
-from orchestration.notify import ChatPostError, post_text, target_from_settings
+from orchestration.errors import root_message
+from publishing.chat import ChatPostError, post_text, target_from_settings
+from salesboard.calendar import partition_range
 
 
 class ChatResource(dg.ConfigurableResource):
@@ -21,9 +23,8 @@ class ChatResource(dg.ConfigurableResource):
 
 
 def failure_text(run: dg.DagsterRun, error: str | None) -> str:
-    partition = run.tags.get("dagster/partition") or run.tags.get(
-        "dagster/asset_partition_range_start", "-"
-    )
+    days = partition_range(run.tags)
+    partition = "-" if days is None else "..".join(sorted({day.isoformat() for day in days}))
     first_line = (error or "no error message").strip().splitlines()[0][:300]
     return (
         f"salesboard: run {run.run_id[:8]} of {run.job_name} failed "
@@ -38,10 +39,7 @@ def post_failed_runs_to_chat(context: dg.RunFailureSensorContext, chat: ChatReso
     error = context.failure_event.message if context.failure_event else None
     step_failures = context.get_step_failure_events()
     if step_failures and step_failures[0].step_failure_data.error:
-        cause = step_failures[0].step_failure_data.error
-        while cause.cause is not None:  # the user's exception, not Dagster's wrapper
-            cause = cause.cause
-        error = cause.message
+        error = root_message(step_failures[0].step_failure_data.error)
     try:
         posted = chat.post(failure_text(context.dagster_run, error))
     except ChatPostError as exc:

@@ -12,7 +12,8 @@ daily_pipeline = dg.define_asset_job(
     "daily_pipeline",
     selection=dg.AssetSelection.all(),
     partitions_def=daily_partitions,
-    description="Pull every source for a day, land and validate it (later: dbt marts, board).",
+    description="For the run's days: pull every source, land and validate it, build the "
+    "warehouse with dbt, publish the board and the serving copy.",
 )
 
 daily_pipeline_schedule = dg.build_schedule_from_partitioned_job(

@@ -70,10 +70,10 @@ def _long_history_env(world: World, root: str, data_dir: Path) -> dict[str, str]
 def land_source(source: str, env: dict[str, str], first: date, last: date) -> None:
     """Land every stream of one source over [first, last] in chunked pulls (the path a
     multi-day run takes); snapshot streams for the last day only. Runs in a worker process."""
-    from ingestion.paths import DataLayout
     from ingestion.pull import pull_days
     from ingestion.streams import STREAMS
-    from ingestion.windows import RULES, Rule
+    from ingestion.streams.spec import Rule
+    from salesboard.layout import DataLayout
     from tests.dbt_project.test_marts_vs_truth import _clients
 
     layout = DataLayout(Path(env["SALESBOARD_DATA_DIR"])).ensure()
@@ -83,7 +83,7 @@ def land_source(source: str, env: dict[str, str], first: date, last: date) -> No
         for stream, spec in STREAMS.items():
             if spec.source != source:
                 continue
-            stream_days = days[-1:] if RULES[stream] is Rule.SNAPSHOT else days
+            stream_days = days[-1:] if STREAMS[stream].window is Rule.SNAPSHOT else days
             for _ in pull_days(
                 client, stream, stream_days, layout, run_id=run_id, ingested_at=ingested_at
             ):

@@ -8,8 +8,6 @@ day by day with `ingestion.demo.truth`. Definitions are those of dbt_project/DEC
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import uuid
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -23,12 +21,13 @@ from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
 from ingestion.demo.truth import daily_truth
 from ingestion.demo.world import World
-from ingestion.paths import DataLayout
-from ingestion.pull import pull_day
 from ingestion.streams import STREAMS
+from ingestion.streams.spec import Rule
 from ingestion.telphin import TelphinClient
-from ingestion.windows import RULES, Rule
 from ingestion.yookassa import YooKassaClient
+from salesboard.layout import DataLayout
+from tests.support.dbt import dbt_run
+from tests.support.pull import pull_day
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -67,25 +66,15 @@ def _land_history(data_dir: Path, days: list[date]) -> None:
             for stream, spec in STREAMS.items():
                 if spec.source != source:
                     continue
-                stream_days = days[-1:] if RULES[stream] is Rule.SNAPSHOT else days
+                stream_days = days[-1:] if STREAMS[stream].window is Rule.SNAPSHOT else days
                 for day in stream_days:
                     pull_day(client, stream, day, layout, run_id=run_id, ingested_at=ingested_at)
 
 
-def _dbt(tmp_path: Path, *args: str) -> None:
+def _dbt(tmp_path: Path, *args: str, variables: dict | None = None) -> None:
     """dbt in a subprocess: dbt-duckdb keeps its connection open in-process, which would
     stop this test opening the warehouse read-only afterwards."""
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run(
-        [
-            str(dbt), *args,
-            "--project-dir", str(PROJECT_DIR),
-            "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(tmp_path / "dbt_target"),
-            "--log-path", str(tmp_path / "dbt_logs"),
-        ],
-        capture_output=True, text=True, timeout=600, env=os.environ.copy(),
-    )  # fmt: skip
+    result = dbt_run(tmp_path, *args, variables=variables)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
     assert " WARN=0 " in result.stdout, "dbt build must be warning-free on the demo"
 

@@ -19,10 +19,10 @@ from ingestion.demo.config import load_config
 from ingestion.demo.server import DemoServer
 from ingestion.demo.simulation import build_world
 from ingestion.landing import land_partition
-from ingestion.paths import DataLayout
-from ingestion.pull import PULLS
 from ingestion.streams import STREAMS
-from ingestion.windows import RULES, Rule, day_bounds
+from ingestion.streams.spec import Rule
+from salesboard.calendar import day_bounds
+from salesboard.layout import DataLayout
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.dbt_project.test_marts_vs_truth import _clients, _dbt
 
@@ -53,9 +53,13 @@ def warehouse(long_world, tmp_path, monkeypatch):
         clients = _clients(env)
         for stream, spec in STREAMS.items():
             window = (
-                None if RULES[stream] is Rule.SNAPSHOT else whole if stream in wide else one_day
+                None
+                if STREAMS[stream].window is Rule.SNAPSHOT
+                else whole
+                if stream in wide
+                else one_day
             )
-            pages = PULLS[stream](clients[spec.source], window)
+            pages = STREAMS[stream].fetch(clients[spec.source], window)
             first_day = long_world.config.start_date
             land_partition(layout, spec, first_day, pages, str(uuid.uuid4()), datetime.now(UTC))
     _dbt(tmp_path, "build")

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,6 +21,7 @@ import pytest
 
 from ingestion.demo.truth import churn_days, paid_periods
 from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
+from tests.support.dbt import dbt_run
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PLAYBOOK_CSV = Path("/work/shared/conformance/mrr-playbook/subscription_periods.csv")
@@ -81,14 +80,9 @@ def test_every_dbt_unit_test_passes(long_history: LongHistory, tmp_path):
     manifest = orjson.loads((PROJECT_DIR / "target" / "manifest.json").read_bytes())
     unit_tests = {node["name"] for node in manifest["unit_tests"].values()}
     assert set(UNIT_TESTS) <= unit_tests
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "test", "--select", "test_type:unit",
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        ],
-        capture_output=True, text=True, timeout=300, env=long_history.env,
-    )  # fmt: skip
+    result = dbt_run(
+        tmp_path, "test", "--select", "test_type:unit", env=long_history.env, timeout=300
+    )
     assert result.returncode == 0, result.stdout[-4000:]
     # Per unit test, not dbt's PASS total: that also counts the on-run-start hook.
     passed = [line for line in result.stdout.splitlines() if " PASS " in line]
@@ -281,17 +275,15 @@ def test_mrr_playbook_fixture_through_the_same_movement_logic(tmp_path):
         "SALESBOARD_PHONE_SALT": "test-salt",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"), "build",
-            "--select", "int_period_renewals", "mart_mrr_monthly", "mart_churn_monthly",
-            "mart_cohort_retention", "--exclude-resource-type", "unit_test",
-            "--vars", "{revenue_periods_relation: conformance.subscription_periods,"
-            " as_of_day: '2020-01-31'}",
-            "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        ],
-        capture_output=True, text=True, timeout=300, env=env,
+    result = dbt_run(
+        tmp_path, "build",
+        "--select", "int_period_renewals", "mart_mrr_monthly", "mart_churn_monthly",
+        "mart_cohort_retention", "--exclude-resource-type", "unit_test",
+        variables={
+            "revenue_periods_relation": "conformance.subscription_periods",
+            "as_of_day": "2020-01-31",
+        },
+        env=env, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:]
     assert " WARN=0 " in result.stdout

@@ -23,11 +23,12 @@ import duckdb
 import pytest
 from dagster_dbt import DbtCliResource, DbtProject
 
-from ingestion.paths import DataLayout
-from orchestration.board.warehouse import read_board_rows
-from orchestration.marts import MartsSource
-from orchestration.serving import publish_serving
-from orchestration.warehouse_project import DBT_PROJECT_DIR
+from publishing.board.warehouse import read_board_rows
+from publishing.marts import MartsSource
+from publishing.serving import publish_serving
+from salesboard.calendar import dbt_vars
+from salesboard.dbt import vars_args
+from salesboard.layout import DBT_PROJECT_DIR, DataLayout
 from tests.dbt_project.test_marts_vs_truth import _dbt, warehouse  # noqa: F401
 
 RELATIVE_TOLERANCE = 1e-9
@@ -46,7 +47,9 @@ def _build_as_dagster_does(target_path: Path) -> tuple[dict, set[str]]:
     )
     project.preparer.prepare(project)
     invocation = DbtCliResource(project_dir=project).cli(
-        ["build"], manifest=project.manifest_path, target_path=target_path
+        ["build", *vars_args(dbt_vars(None))],
+        manifest=project.manifest_path,
+        target_path=target_path,
     )
     materialized = {
         event.asset_key.path[-1]
@@ -160,8 +163,8 @@ def test_spark_builds_the_same_marts_as_duckdb(warehouse: Path, tmp_path, monkey
 
     # A daily window rerun: Spark overwrites the window's day partitions of the
     # incremental models and must land on the same rows (fct_payments re-reads whole days).
-    window = json.dumps({"min_day": "2024-07-22", "max_day": "2024-07-29"})
-    _dbt(spark_run, "run", "--select", "config.materialized:incremental", "--vars", window)
+    window = {"min_day": "2024-07-22", "max_day": "2024-07-29"}
+    _dbt(spark_run, "run", "--select", "config.materialized:incremental", variables=window)
     assert _differences(duck, spark, marts) == {}
 
     # The board and the serving copy read the Spark-built marts like the DuckDB ones.

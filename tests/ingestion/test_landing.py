@@ -17,9 +17,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from ingestion.landing import land_partition
-from ingestion.paths import DataLayout
 from ingestion.streams import STREAMS
 from ingestion.streams.spec import QUARANTINE_SCHEMA
+from salesboard.layout import DataLayout
 
 CALLS = STREAMS["telphin.calls"]
 DAY = date(2025, 3, 3)
@@ -235,7 +235,7 @@ KILLED_WRITER = textwrap.dedent(
     from pathlib import Path
 
     from ingestion.landing import land_partition
-    from ingestion.paths import DataLayout
+    from salesboard.layout import DataLayout
     from ingestion.streams import STREAMS
     from tests.ingestion.test_landing import call
 

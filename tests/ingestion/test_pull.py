@@ -11,12 +11,16 @@ import pytest
 from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
 from ingestion.demo.model import PIPELINE_STATUSES
-from ingestion.paths import DataLayout
-from ingestion.pull import PULLS, ChunkSizer, _consecutive_chunks, pull_day, pull_days
+from ingestion.pull import ChunkSizer, _consecutive_chunks, pull_days
+from ingestion.streams import STREAMS
+from ingestion.streams.spec import Rule
 from ingestion.telphin import TelphinClient
-from ingestion.windows import BUSINESS_TZ, RULES, Rule, fetch_window
+from ingestion.windows import fetch_window
 from ingestion.yookassa import YooKassaClient
+from salesboard.calendar import BUSINESS_TZ
+from salesboard.layout import DataLayout
 from tests.ingestion.conftest import DEMO_SETTINGS, SURVIVABLE_FAULTS
+from tests.support.pull import pull_day
 
 DAY = date(2024, 7, 25)  # a day with calls, leads, payments and a refund in the demo world
 LATE_DAY = date(2024, 7, 23)
@@ -74,7 +78,7 @@ KEY_COLUMN = {
     "telphin.calls": "call_uuid",
     "amplitude.events": "uuid",
 }
-COMPARED = [s for s in PULLS if s != "amocrm.contacts"]  # contacts: no world-side clock
+COMPARED = [s for s in STREAMS if s != "amocrm.contacts"]  # contacts: no world-side clock
 
 
 def _landed_keys(result, stream: str) -> list:
@@ -160,7 +164,8 @@ def _quarantined(layout: DataLayout, stream: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(
     ("stream", "malformed"),
-    [(s, False) for s in PULLS] + [(s, True) for s in PULLS if RULES[s] is not Rule.SNAPSHOT],
+    [(s, False) for s in STREAMS]
+    + [(s, True) for s in STREAMS if STREAMS[s].window is not Rule.SNAPSHOT],
 )
 def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
     demo, demo_world, tmp_path, stream, malformed
@@ -187,7 +192,7 @@ def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
     assert _quarantined(ranged, stream) == _quarantined(per_day, stream)
     assert [r.quarantined for r in chunked] == [r.quarantined for r in single]
     assert not malformed or sum(r.quarantined for r in chunked) > 0, "no record was malformed"
-    if RULES[stream] is not Rule.SNAPSHOT:
+    if STREAMS[stream].window is not Rule.SNAPSHOT:
         assert client.stats.requests - requests_per_day < requests_per_day
 
 

@@ -1,4 +1,5 @@
-"""Fetch windows per stream for Moscow business-day partitions."""
+"""Fetch windows per stream for business-day partitions (the days themselves:
+tests/salesboard/test_calendar.py)."""
 
 from __future__ import annotations
 
@@ -7,42 +8,12 @@ from itertools import pairwise
 
 import pytest
 
-from ingestion.streams import STREAMS
-from ingestion.windows import (
-    RULES,
-    WindowSettings,
-    activity_complete,
-    business_day,
-    day_bounds,
-    fetch_window,
-)
+from ingestion.windows import fetch_window
+from salesboard.calendar import WindowSettings
 
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
-
-
-def test_every_stream_has_a_window_rule():
-    assert set(RULES) == set(STREAMS)
-
-
-@pytest.mark.parametrize(
-    ("day", "start", "end"),
-    [
-        (date(2025, 3, 3), utc(2025, 3, 2, 21), utc(2025, 3, 3, 21)),
-        # Moscow has no DST: the European switch days are ordinary 24 h days.
-        (date(2024, 3, 31), utc(2024, 3, 30, 21), utc(2024, 3, 31, 21)),
-        (date(2024, 10, 27), utc(2024, 10, 26, 21), utc(2024, 10, 27, 21)),
-        # month, leap-day and year boundaries
-        (date(2024, 2, 29), utc(2024, 2, 28, 21), utc(2024, 2, 29, 21)),
-        (date(2024, 3, 1), utc(2024, 2, 29, 21), utc(2024, 3, 1, 21)),
-        (date(2025, 1, 1), utc(2024, 12, 31, 21), utc(2025, 1, 1, 21)),
-        (date(2024, 12, 31), utc(2024, 12, 30, 21), utc(2024, 12, 31, 21)),
-    ],
-)
-def test_a_business_day_is_the_moscow_calendar_day(day, start, end):
-    assert day_bounds(day) == (start, end)
-    assert end - start == timedelta(days=1)
 
 
 @pytest.mark.parametrize(
@@ -94,21 +65,3 @@ def test_windows_are_half_open_and_tile_consecutive_days():
     exact = WindowSettings(late_lookback=timedelta(0))
     windows = [fetch_window("amocrm.leads", d, exact) for d in days]
     assert all(a[1] == b[0] for a, b in pairwise(windows))
-
-
-def test_an_instant_belongs_to_the_moscow_day():
-    assert business_day(utc(2024, 12, 31, 20, 59, 59)) == date(2024, 12, 31)
-    assert business_day(utc(2024, 12, 31, 21)) == date(2025, 1, 1)
-    with pytest.raises(ValueError):
-        business_day(datetime(2025, 1, 1))
-
-
-def test_activity_is_complete_two_hours_after_the_day_ends():
-    day = date(2025, 3, 3)  # ends 2025-03-03 21:00 UTC = 2025-03-04 00:00 MSK
-    assert not activity_complete(day, utc(2025, 3, 3, 22, 59, 59))
-    assert activity_complete(day, utc(2025, 3, 3, 23))
-    # the schedule runs at 06:00 MSK the next morning
-    assert activity_complete(day, utc(2025, 3, 4, 3))
-    assert not activity_complete(
-        day, utc(2025, 3, 4, 3), WindowSettings(activity_delay=timedelta(hours=8))
-    )

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from orchestration.defs.alerts import ChatResource, post_failed_runs_to_chat
-from orchestration.notify import ChatPostError, ChatTarget, post_text
+from publishing.chat import ChatPostError, ChatTarget, post_text
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from ingestion.paths import PROJECT_ROOT
 from orchestration.definitions import defs
+from salesboard.layout import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 
@@ -63,7 +63,7 @@ WORKSPACE_QUERY = """
               assetNodes {
                 assetKey { path }
                 isPartitioned
-                assetChecksOrError { ... on AssetChecks { checks { name blocking } } }
+                assetChecksOrError { ... on AssetChecks { checks { name blocking description } } }
               }
               partitionSets { name }
               sensors { name }
@@ -161,6 +161,14 @@ def test_webserver_loads_every_definition_without_errors(webserver):
     expected_checks = {(tuple(k.asset_key.path), k.name) for k in check_keys}
     assert served_checks == expected_checks
     assert (("yookassa", "payments"), "currency_rub") in served_checks
+    # The UI shows each check's description: none may read "No description provided".
+    undescribed = [
+        (tuple(node["assetKey"]["path"]), check["name"])
+        for node in repository["assetNodes"]
+        for check in node["assetChecksOrError"]["checks"]
+        if not (check["description"] or "").strip()
+    ]
+    assert len(served_checks) > 250 and undescribed == []
 
     assert {s["name"] for s in repository["sensors"]} == {s.name for s in loaded.sensors}
     schedules = {s["name"]: s for s in repository["schedules"]}

@@ -15,9 +15,10 @@ import duckdb
 import orjson
 import pytest
 
-from orchestration.checksums import table_checksums
 from orchestration.definitions import defs
+from salesboard.layout import DBT_PROJECT_DIR
 from tests.conftest import TEST_FAULTS, pipeline_environment
+from tests.support.checksums import table_checksums
 
 FIRST, LAST = "2024-07-01", "2024-07-28"
 RANGE = {
@@ -143,3 +144,24 @@ def test_a_failed_blocking_check_publishes_no_board_and_a_clean_rerun_recovers(
     recovered = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
     assert recovered.success
     assert table_checksums(warehouse) == marts_before
+
+
+def test_the_lookback_setting_and_the_business_day_reach_dbt(pipeline):
+    """The payments lookback set in the launchpad (`ingestion_settings`) is what dbt's
+    payment models re-read, with the calendar's time zone: dbt's own record of the vars
+    it ran with (run_results.json) says so."""
+    job, instance, _, _ = pipeline
+    settings = {"resources": {"ingestion_settings": {"config": {"payments_lookback_days": 3}}}}
+    rerun = job.execute_in_process(
+        instance=instance, partition_key=LAST, run_config=settings, raise_on_error=False
+    )
+    assert rerun.success
+    results = list(DBT_PROJECT_DIR.glob(f"target/*-{rerun.run_id[:7]}-*/run_results.json"))
+    assert len(results) == 1
+    received = orjson.loads(results[0].read_bytes())["args"]["vars"]
+    assert received == {
+        "business_tz": "Europe/Moscow",  # domain.md: the team works on Moscow time
+        "lookback_days": 3,
+        "min_day": LAST,
+        "max_day": "2024-07-29",
+    }

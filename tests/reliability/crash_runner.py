@@ -16,11 +16,12 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ingestion.paths import PROJECT_ROOT, DataLayout
+from salesboard.layout import PROJECT_ROOT, DataLayout
 
 PYTHON = PROJECT_ROOT / ".venv" / "bin" / "python"
 FIRST, LAST = date(2024, 7, 26), date(2024, 7, 28)  # three days of the small demo world
@@ -141,8 +142,8 @@ def step_times(dagster_home: Path, run_id: str) -> dict[str, tuple[float, float]
 
 
 def reference_run(world, server, folder: Path) -> Reference:
-    from orchestration.checksums import table_checksums
     from tests.conftest import pipeline_environment
+    from tests.support.checksums import table_checksums
 
     data_dir = folder / "data"
     layout = DataLayout(data_dir).ensure()
@@ -164,7 +165,7 @@ def assert_nothing_partial_visible(layout: DataLayout) -> dict[str, int]:
     import orjson
     import pyarrow.parquet as pq
 
-    from orchestration.board.publish import SNAPSHOT_NAME
+    from publishing.board.publish import SNAPSHOT_NAME
 
     seen = {"parquet": 0, "boards": 0}
     for root in (layout.landing, layout.quarantine):
@@ -196,11 +197,10 @@ def main(argv: list[str]) -> int:
     Path(dagster_home).mkdir(parents=True, exist_ok=True)
 
     import dagster as dg
-    from dagster._core.utils import make_new_run_id
 
-    from orchestration.runner import execute_range
+    from orchestration.execution import execute_range
 
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())
     print(f"run_id {run_id}", flush=True)
     with dg.DagsterInstance.get() as instance:
         result = execute_range(

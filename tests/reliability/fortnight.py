@@ -28,15 +28,15 @@ from ingestion.amplitude import AmplitudeClient
 from ingestion.demo.server import DemoServer
 from ingestion.demo.world import World
 from ingestion.errors import SourceError
-from ingestion.paths import DataLayout
-from ingestion.pull import PULLS, pull_day
 from ingestion.streams import STREAMS
 from ingestion.telphin import TelphinClient
-from ingestion.windows import BUSINESS_TZ
 from ingestion.yookassa import YooKassaClient
-from orchestration.checksums import table_checksums
+from salesboard.calendar import BUSINESS_TZ
+from salesboard.layout import DataLayout
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.ingestion.conftest import DEMO_SETTINGS
+from tests.support.checksums import table_checksums
+from tests.support.pull import pull_day
 
 FIRST, LAST = date(2024, 7, 15), date(2024, 7, 28)  # the compared fortnight (demo world)
 # One more daily run after the fortnight: it re-reads the fortnight's last day, as the
@@ -113,7 +113,7 @@ def ingest_daily(
             for day in [*DAYS, CATCH_UP]:
                 server.set_faults(with_seed(faults if day in fault_days else None))
                 server.set_clock(run_time(day))
-                todo, pending = [*pending, *((stream, day) for stream in PULLS)], []
+                todo, pending = [*pending, *((stream, day) for stream in STREAMS)], []
                 for stream, partition in todo:
                     try:
                         pull_day(

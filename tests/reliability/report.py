@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from itertools import groupby
 
-from ingestion.paths import PROJECT_ROOT
+from salesboard.layout import PROJECT_ROOT
 from tests.reliability.results import Outcome, load_all, results_dir
 
 DOC = PROJECT_ROOT / "docs" / "reliability.md"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from ingestion.paths import PROJECT_ROOT
+from salesboard.layout import PROJECT_ROOT
 
 RESULTS_ENV = "SALESBOARD_RELIABILITY_RESULTS"
 

@@ -12,8 +12,7 @@ import time
 import duckdb
 import pytest
 
-from ingestion.paths import DataLayout
-from orchestration.checksums import table_checksums
+from salesboard.layout import DataLayout
 from tests.reliability.crash_runner import (
     FIRST,
     LAST,
@@ -25,6 +24,7 @@ from tests.reliability.crash_runner import (
     start,
 )
 from tests.reliability.results import Outcome, record
+from tests.support.checksums import table_checksums
 
 pytestmark = pytest.mark.reliability
 READER_QUERY = (

@@ -26,8 +26,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from ingestion.paths import DataLayout
-from orchestration.checksums import table_checksums
+from salesboard.layout import DataLayout
 from tests.reliability.crash_runner import (
     FIRST,
     LAST,
@@ -39,6 +38,7 @@ from tests.reliability.crash_runner import (
     start,
 )
 from tests.reliability.results import Outcome, record
+from tests.support.checksums import table_checksums
 
 pytestmark = pytest.mark.reliability
 SEED = 20240728

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from ingestion.paths import DataLayout
+from salesboard.layout import DataLayout
 from tests.reliability.fortnight import (
     DAYS,
     RANGE_TAGS,

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster._serdes import serialize_value
+from dagster import serialize_value
 
 from orchestration.warehouse_project import DBT_PROJECT_DIR
 from tests.dbt_project.test_marts_vs_truth import _assert_no_raw_phone_or_email

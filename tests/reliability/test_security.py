@@ -8,39 +8,31 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-import orjson
 import pytest
 
 from ingestion.errors import SourceAuthError
-from ingestion.paths import DataLayout
-from ingestion.pull import pull_day
-from orchestration.warehouse_project import DBT_PROJECT_DIR
+from salesboard.layout import DataLayout
 from tests.reliability.fortnight import LAST, run_time, vendor_clients
 from tests.reliability.results import Outcome, record
+from tests.support.dbt import dbt_run
+from tests.support.pull import pull_day
 
 pytestmark = pytest.mark.reliability
 INJECTION = "2024-07-01' or 1=1 --"
 
 
 def _dbt_compile(data_dir: Path, variables: dict) -> subprocess.CompletedProcess:
-    dbt = Path(sys.executable).with_name("dbt")
-    command = [
-        str(dbt), "compile", "--select", "fct_calls", "--vars", orjson.dumps(variables).decode(),
-        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(data_dir / "target"), "--log-path", str(data_dir / "logs"),
-    ]  # fmt: skip
     environment = {
         "SALESBOARD_DATA_DIR": str(data_dir),
         "SALESBOARD_PHONE_SALT": "security-test-salt",  # dbt's connections require it
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
-    return subprocess.run(
-        command, capture_output=True, text=True, timeout=300, check=False,
-        env={**_base_environment(), **environment},
+    return dbt_run(
+        data_dir, "compile", "--select", "fct_calls", variables=variables,
+        env={**_base_environment(), **environment}, timeout=300,
     )  # fmt: skip
 
 
@@ -59,7 +51,7 @@ def test_dbt_refuses_a_window_var_that_is_not_a_day(name, tmp_path):
     assert f"{name} must be a YYYY-MM-DD day" in refused.stdout
     compiled = _dbt_compile(tmp_path, {"min_day": "2024-07-01", "max_day": "2024-07-02"})
     assert compiled.returncode == 0, compiled.stdout[-2000:]
-    sql = next((tmp_path / "target").rglob("fct_calls.sql")).read_text()
+    sql = next((tmp_path / "dbt_target").rglob("fct_calls.sql")).read_text()
     assert "cast('2024-07-01' as date)" in sql
     record(Outcome("security", f"SQL injection through dbt var {name}", "refused at compile time"))
 

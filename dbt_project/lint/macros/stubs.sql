@@ -71,3 +71,4 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro landed_edge_day(relation, edge) %}(select {{ edge }}(_partition_day) from {{ relation }}){% endmacro %}
 {% macro incremental_latest_version(unique_key) %}{{ return({'materialized': 'incremental'}) }}{% endmacro %}
 {% macro latest_versions_since_kept(cte, unique_key) %}select * from {{ cte }}{% endmacro %}
+{% macro required_var(name) %}{{ return(0) }}{% endmacro %}

@@ -1,7 +1,8 @@
 {#
     Time handling. Landing columns are UTC instants (timestamptz in DuckDB); from staging on
     every `*_at` column is a plain `timestamp` holding UTC, and every `*_day` / `*_month`
-    column is a calendar date in `var('business_tz')` (Europe/Moscow), see DECISIONS.md.
+    column is a calendar date in the business time zone (`required_var('business_tz')`, from
+    salesboard/calendar.py), see DECISIONS.md.
 #}
 
 {# An instant from landing as a naive timestamp in UTC. #}
@@ -23,11 +24,11 @@
 {%- endmacro %}
 
 {% macro default__business_day(column) -%}
-    to_date(from_utc_timestamp({{ column }}, '{{ var("business_tz") }}'))
+    to_date(from_utc_timestamp({{ column }}, '{{ required_var("business_tz") }}'))
 {%- endmacro %}
 
 {% macro duckdb__business_day(column) -%}
-    cast(timezone('{{ var("business_tz") }}', timezone('UTC', {{ column }})) as date)
+    cast(timezone('{{ required_var("business_tz") }}', timezone('UTC', {{ column }})) as date)
 {%- endmacro %}
 
 {#

@@ -65,7 +65,7 @@ window_payments as (
     select *
     from sequenced
     where
-        {{ in_day_window('payment_day', var('lookback_days')) }}
+        {{ in_day_window('payment_day', required_var('lookback_days')) }}
         or sequenced.payment_day in (select refunded_days.payment_day from refunded_days)
 ),
 

@@ -2,7 +2,7 @@
 {%- set min_day = window_day_var('min_day') -%}
 {%- set first_landed_day = none if min_day is none else (
     modules.datetime.date.fromisoformat(min_day)
-    - modules.datetime.timedelta(days=var('lookback_days') | int)).replace(day=1).isoformat() %}
+    - modules.datetime.timedelta(days=required_var('lookback_days') | int)).replace(day=1).isoformat() %}
 -- The board's sales per day and manager: count, net revenue, average check, special
 -- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run
@@ -35,9 +35,9 @@ window_days as (
     select sale_day
     from landed_days
     where
-        {{ in_day_window('sale_day', var('lookback_days')) }}
-        or sale_day >= {{ dbt.date_trunc('month', window_start_day(var('lookback_days'))) }}
-        and sale_day < {{ window_start_day(var('lookback_days')) }}
+        {{ in_day_window('sale_day', required_var('lookback_days')) }}
+        or sale_day >= {{ dbt.date_trunc('month', window_start_day(required_var('lookback_days'))) }}
+        and sale_day < {{ window_start_day(required_var('lookback_days')) }}
 ),
 
 manager_days as (
@@ -146,4 +146,4 @@ select
     {{ as_double(safe_divide('month_to_date_net_revenue', 'month_plan_net_revenue')) }}
         as month_plan_attainment
 from final
-where {{ in_day_window('sale_day', var('lookback_days')) }}
+where {{ in_day_window('sale_day', required_var('lookback_days')) }}

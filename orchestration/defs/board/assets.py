@@ -6,21 +6,21 @@ anywhere upstream stops the run before them, so no new snapshot is published and
 they never open the DuckDB file while a dbt run writes it.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import dagster as dg
 
-from ingestion.paths import data_layout
 from ingestion.streams import STREAMS
-from ingestion.windows import BUSINESS_TZ
-from orchestration.board import BoardContext, from_rows, publish_board, push_board
-from orchestration.board.warehouse import read_board_rows
 from orchestration.defs.alerts import ChatResource
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.warehouse.assets import warehouse
-from orchestration.marts import MartsSource
-from orchestration.notify import target_from_settings
-from orchestration.serving import publish_serving
+from publishing.board import BoardContext, from_rows, publish_board, push_board
+from publishing.board.warehouse import read_board_rows
+from publishing.chat import target_from_settings
+from publishing.marts import MartsSource
+from publishing.serving import publish_serving
+from salesboard.calendar import days_between
+from salesboard.layout import data_layout
 
 LANDING_KEYS = [dg.AssetKey([spec.source, spec.name]) for spec in STREAMS.values()]
 BOARD_MARTS = [dg.AssetKey(["marts", name]) for name in ("mart_board", "mart_board_trend",
@@ -77,28 +77,29 @@ def board_snapshot(
     context: dg.AssetExecutionContext, board_settings: BoardSettings, chat: ChatResource
 ) -> dg.MaterializeResult:
     layout = data_layout().ensure()
-    as_of = (context.partition_time_window.end - timedelta(seconds=1)).astimezone(BUSINESS_TZ)
+    run_window = context.partition_time_window
+    as_of_day = days_between(run_window.start, run_window.end)[-1]
     loads = source_loads(context.instance)
     known = [moment for moment in loads.values() if moment is not None]
     graph_checks = context.job_def.asset_layer.asset_graph.asset_check_keys
     board_context = BoardContext(
-        as_of_day=as_of.date(),
+        as_of_day=as_of_day,
         generated_at=max(known) if known else datetime.now(UTC),  # stable: reruns are no-ops
         locale=board_settings.locale,
         mode=board_settings.mode,
         source_loads=loads,
         warnings=check_warnings(context.instance, graph_checks),
     )
-    inputs = from_rows(board_context, **read_board_rows(MartsSource.of(layout), as_of.date()))
+    inputs = from_rows(board_context, **read_board_rows(MartsSource.of(layout), as_of_day))
     folder = publish_board(layout.boards, inputs)
     target = target_from_settings(chat.kind, chat.url, chat.telegram_chat_id)
     if target is not None:
         push_board(target, inputs, folder, board_settings.public_base_url or None)
-    context.log.info(f"board for {as_of.date()} published: {folder}")
+    context.log.info(f"board for {as_of_day} published: {folder}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(folder)),
-            "as_of_day": as_of.date().isoformat(),
+            "as_of_day": as_of_day.isoformat(),
             "managers": len(inputs.managers),
             "mtd_net_sales": float(inputs.team.mtd_net_sales),
             "warnings": len(board_context.warnings),

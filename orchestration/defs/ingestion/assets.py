@@ -7,7 +7,7 @@ names, so the landing and the warehouse form one lineage graph.
 """
 
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import orjson
@@ -15,13 +15,21 @@ import pyarrow.parquet as pq
 
 from ingestion.errors import SourceError, SourceUnavailableError
 from ingestion.landing import LandingResult
-from ingestion.paths import data_layout
 from ingestion.pull import CHUNK_DAYS, pull_days
-from ingestion.quality import Partition, StreamValidator, check_names, load_policy
+from ingestion.quality import (
+    Partition,
+    StreamValidator,
+    check_description,
+    check_names,
+    load_policy,
+)
 from ingestion.streams import STREAMS
-from ingestion.windows import BUSINESS_TZ, activity_complete, fetch_window
+from ingestion.windows import fetch_window
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.defs.partitions import daily_partitions
+from orchestration.progress import progress_event
+from salesboard.calendar import BUSINESS_TZ_NAME, activity_complete, days_between
+from salesboard.layout import data_layout
 
 # A source is stale when its daily partition has not landed by this time (Moscow).
 FRESHNESS_DEADLINES = {"telphin": "0 8 * * *", "amocrm": "0 8 * * *", "yookassa": "0 8 * * *"}
@@ -32,25 +40,9 @@ FRESHNESS_DEADLINES["amplitude"] = "0 9 * * *"  # the export lags uploads by >= 
 BATCH_ROWS = 200_000
 
 
-def partition_days(context: dg.AssetExecutionContext) -> list[date]:
-    """The business days of the run: one for a daily run, many for a single-run backfill."""
-    window = context.partition_time_window
-    first = window.start.astimezone(BUSINESS_TZ).date()
-    last = window.end.astimezone(BUSINESS_TZ).date()
-    return [first + timedelta(days=n) for n in range((last - first).days)]
-
-
-def _progress_line(stream: str, batch: list[LandingResult], done: int, total: int) -> str:
-    """`[done/total] stream day(s): counts`, the line `orchestration.runner` follows."""
-    days = f"{batch[0].day}" if len(batch) == 1 else f"{batch[0].day}..{batch[-1].day}"
-    fetched, landed, quarantined, dropped = (
-        sum(getattr(r, field) for r in batch)
-        for field in ("fetched", "landed", "quarantined", "duplicates_dropped")
-    )
-    return (
-        f"[{done}/{total}] {stream} {days}: {fetched} fetched, {landed} landed, "
-        f"{quarantined} quarantined, {dropped} duplicates dropped"
-    )
+def _batch_name(batch: list[LandingResult]) -> str:
+    """`2025-01-01` or `2025-01-01..2025-01-31`: the days a progress event reports."""
+    return f"{batch[0].day}" if len(batch) == 1 else f"{batch[0].day}..{batch[-1].day}"
 
 
 def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValue]:
@@ -92,7 +84,12 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
     key = dg.AssetKey([spec.source, spec.name])
     policy = load_policy()
     check_specs = [
-        dg.AssetCheckSpec(name, asset=key, blocking=policy.is_blocking(name))
+        dg.AssetCheckSpec(
+            name,
+            asset=key,
+            blocking=policy.is_blocking(name),
+            description=check_description(spec, name),
+        )
         for name in check_names(spec)
     ]
 
@@ -109,7 +106,7 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
         freshness_policy=dg.FreshnessPolicy.cron(
             deadline_cron=FRESHNESS_DEADLINES[spec.source],
             lower_bound_delta=timedelta(hours=3),
-            timezone=str(BUSINESS_TZ),
+            timezone=BUSINESS_TZ_NAME,
         ),
         kinds={"python", "parquet"},
         metadata={"natural_key": ", ".join(spec.key)},
@@ -118,7 +115,8 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
         settings: IngestionSettings = context.resources.ingestion_settings
         windows = settings.windows()
         layout = data_layout().ensure()
-        days = partition_days(context)
+        run_window = context.partition_time_window
+        days = days_between(run_window.start, run_window.end)
         now = datetime.now(UTC)
         if spec.source == "amplitude" and not activity_complete(days[-1], now, windows):
             raise dg.Failure(f"{stream}: the export for {days[-1]} is not complete yet")
@@ -140,8 +138,8 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
                     rows = sum(partition[1].num_rows for partition in pending)
                     if done == len(days) or len(pending) >= CHUNK_DAYS or rows >= BATCH_ROWS:
                         validator.validate_days(outcomes, pending)
-                        batch = results[-len(pending) :]
-                        context.log.info(_progress_line(stream, batch, done, len(days)))
+                        batch = _batch_name(results[-len(pending) :])
+                        context.log_event(progress_event(key, done, len(days), batch))
                         pending = []
             except SourceUnavailableError as exc:
                 raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc

@@ -16,20 +16,58 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.partitions import run_time_window
-from orchestration.warehouse_project import build_args, dbt_vars, salesboard_dbt
+from orchestration.defs.ingestion.settings import IngestionSettings
+from orchestration.warehouse_project import salesboard_dbt
+from salesboard.calendar import dbt_vars, partition_range
+from salesboard.dbt import build_args, vars_args
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
 
 
+def test_description(test: Mapping[str, Any]) -> str:
+    """A dbt test node's description: its own, else what it asserts (test, column,
+    arguments) and its severity, so no check shows "No description provided"."""
+    severity = str(test.get("config", {}).get("severity", "error")).lower()
+    if test.get("description"):
+        return f"{test['description']} (dbt, severity {severity})"
+    metadata = test.get("test_metadata") or {}
+    if not metadata:
+        return f"dbt singular test `{test['name']}` (tests/singular), severity {severity}."
+    kwargs = {k: v for k, v in metadata.get("kwargs", {}).items() if k != "model"}
+    column = kwargs.pop("column_name", None)
+    on = f" on `{column}`" if column else ""
+    arguments = ", ".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if v is not None)
+    return (
+        f"dbt test `{metadata['name']}`{on}"
+        + (f" ({arguments})" if arguments else "")
+        + (f", severity {severity}.")
+    )
+
+
 class SalesboardDbtTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt layer folders; seeds are reference data."""
+    """Groups follow the dbt layer folders; seeds are reference data; every dbt test's
+    check carries a description."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "seed":
             return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         return next((LAYER_GROUPS[part] for part in fqn if part in LAYER_GROUPS), "warehouse")
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=test_description(manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
+        )
 
 
 class WarehouseBuildConfig(dg.Config):
@@ -43,14 +81,18 @@ class WarehouseBuildConfig(dg.Config):
     pool="warehouse",
     name="warehouse",
 )
-def warehouse(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: WarehouseBuildConfig):
-    window = run_time_window(context.run.tags)
-    variables = {} if window is None else dbt_vars(window.start, window.end)
+def warehouse(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    ingestion_settings: IngestionSettings,
+    config: WarehouseBuildConfig,
+):
+    """The run's days and the ingestion windows' lookback reach dbt as vars."""
+    variables = dbt_vars(partition_range(context.run.tags), ingestion_settings.windows())
     context.log.info(
         f"dbt build for [{variables['min_day']}, {variables['max_day']})"
-        if variables
+        if "min_day" in variables
         else "dbt build over the whole landed history (a run of no partition)"
     )
-    yield from dbt.cli(
-        build_args(variables, full_refresh=config.full_refresh), context=context
-    ).stream()
+    args = [*build_args(full_refresh=config.full_refresh), *vars_args(variables)]
+    yield from dbt.cli(args, context=context).stream()

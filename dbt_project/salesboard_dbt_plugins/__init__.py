@@ -1,0 +1,1 @@
+"""dbt-duckdb plugins of the salesboard dbt project (loaded by `profiles.yml`)."""

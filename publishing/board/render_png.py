@@ -1,0 +1,92 @@
+"""board.png: the headline numbers and the 30-day trend as one picture for the chat.
+
+Drawn with matplotlib's Agg canvas directly (no pyplot, so no global backend or figure
+state and no display needed); its bundled DejaVu Sans covers Cyrillic and the ruble sign,
+so no system font is required. Same palette and formatter as the HTML board, so the chat
+picture and the TV agree.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from publishing.board.charts import BAR, FG, HIGHLIGHT, MUTED, TRACK, TREND_DAYS
+from publishing.board.formatting import Formatter
+from publishing.board.model import BoardInputs
+from publishing.board.ranking import standings
+
+WIDTH_PX, HEIGHT_PX, DPI = 1600, 900, 100
+BACKGROUND = "#0b1120"
+
+
+def render_png(inputs: BoardInputs) -> bytes:
+    """A 1600×900 PNG of the team's headline figures, the podium (unless the board ranks
+    nobody) and the team's daily sales trend."""
+    fmt = Formatter(inputs.context.locale)
+    team = inputs.team
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND)
+    FigureCanvasAgg(figure)
+
+    title = fmt.text("board_title", date=fmt.date(inputs.context.as_of_day))
+    day = fmt.text("day_of_month", elapsed=team.days_elapsed, total=team.days_in_month)
+    figure.text(0.03, 0.93, title, color=FG, fontsize=30, fontweight="bold")
+    figure.text(0.97, 0.93, day, color=MUTED, fontsize=20, ha="right")
+
+    tiles = (
+        ("kpi.net_sales", fmt.money(team.mtd_net_sales), _count(fmt, team.mtd_sales_count)),
+        (
+            "kpi.attainment",
+            fmt.percent(team.plan_attainment),
+            fmt.text(
+                "kpi.plan",
+                plan=fmt.money(team.plan_rub),
+                forecast=fmt.percent(team.forecast_to_plan),
+            ),
+        ),
+        ("kpi.avg_check", fmt.money(team.avg_check), ""),
+        ("kpi.stat_forecast", fmt.money(team.stat_forecast_rub), ""),
+        ("kpi.funnel_forecast", fmt.money(team.funnel_forecast_rub), ""),
+    )
+    for index, (label, value, note) in enumerate(tiles):
+        x = 0.03 + index * 0.194
+        figure.text(x, 0.84, fmt.text(label), color=MUTED, fontsize=15)
+        figure.text(x, 0.77, value, color=FG, fontsize=26, fontweight="bold")
+        figure.text(x, 0.735, note, color=MUTED, fontsize=14)
+
+    podium = [s for s in standings(inputs) if s.rank is not None][:3]
+    leaders = "     ".join(
+        f"{s.rank}. {s.row.manager_name} — {fmt.money(s.row.mtd_net_sales)}" for s in podium
+    )
+    figure.text(0.03, 0.665, leaders, color=HIGHLIGHT, fontsize=18)
+
+    axes = figure.add_axes((0.07, 0.08, 0.9, 0.5), facecolor=BACKGROUND)
+    days = [inputs.context.as_of_day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
+    by_day = {p.day: p.net_sales for p in inputs.trend_of(team.manager_id)}
+    values = [float(by_day.get(d, Decimal(0))) for d in days]
+    colours = [HIGHLIGHT if d == inputs.context.as_of_day else BAR for d in days]
+    axes.bar(range(TREND_DAYS), values, color=colours, width=0.8)
+    axes.set_xlim(-0.6, TREND_DAYS - 0.4)
+    axes.set_title(fmt.text("chart.trend"), color=FG, fontsize=18, loc="left")
+    ticks = [i for i in range(TREND_DAYS) if i % 7 == 1 or i == TREND_DAYS - 1]
+    axes.set_xticks(ticks, [fmt.short_date(days[i]) for i in ticks])
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(Decimal(v))))
+    axes.tick_params(colors=FG, labelsize=14)
+    axes.grid(axis="y", color=TRACK)
+    axes.set_axisbelow(True)
+    for side, spine in axes.spines.items():
+        spine.set_visible(side == "bottom")
+        spine.set_color(MUTED)
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor=BACKGROUND, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _count(fmt: Formatter, value: int) -> str:
+    return fmt.text("kpi.count", count=fmt.number(value))

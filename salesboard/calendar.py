@@ -1,0 +1,128 @@
+"""The pipeline's calendar: the one place that says what a "day" is and how far runs reach.
+
+Every day in salesboard is a calendar day in the business time zone (the team works, and
+reads the board, in Moscow: "yesterday's calls" means Moscow's yesterday). Partitions,
+fetch windows, dbt's day window and the board's "as of" all come from here:
+
+- `BUSINESS_TZ`, `day_bounds`, `business_day`: a day as UTC instants and back;
+- `days_between`, `window_of_days`: a run's UTC time window <-> its list of days;
+- `PARTITION_TAG`, `RANGE_START_TAG`, `RANGE_END_TAG`, `partition_range`: the run tags
+  Dagster sets on a one-day run and on a single-run backfill (plain strings; no Dagster
+  import, so every package may read them);
+- `WindowSettings`: how far each daily run re-reads before its day (overlaps and
+  lookbacks), and `dbt_vars`, which hands dbt the same day window, time zone and lookback
+  so the warehouse can never disagree with the landing about them.
+
+Pure functions and constants: the schedule, backfills, dbt and tests ask the same questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+BUSINESS_TZ_NAME = "Europe/Moscow"
+BUSINESS_TZ = ZoneInfo(BUSINESS_TZ_NAME)
+
+# The run tags Dagster sets on a run of one partition, and on a single-run backfill.
+PARTITION_TAG = "dagster/partition"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+Window = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class WindowSettings:
+    """How far a run re-reads before its own day, per kind of stream (see
+    `ingestion.windows` for which stream uses which)."""
+
+    calls_overlap: timedelta = timedelta(hours=2)  # calls straddle midnight
+    payments_lookback: timedelta = timedelta(days=14)  # status changes, refunds
+    activity_delay: timedelta = timedelta(hours=2)  # Amplitude's export lags uploads
+    late_lookback: timedelta = timedelta(days=1)  # records a vendor shows hours late
+
+
+def day_bounds(day: date) -> Window:
+    """The business day as UTC instants: [00:00, next 00:00) in `BUSINESS_TZ`."""
+    start = datetime.combine(day, time(), BUSINESS_TZ)
+    end = datetime.combine(day + timedelta(days=1), time(), BUSINESS_TZ)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def business_day(at: datetime) -> date:
+    """The business day an aware instant falls on (the partition a record belongs to).
+
+    Raises ValueError for a naive datetime: its zone would be a guess."""
+    if at.tzinfo is None:
+        raise ValueError("business_day needs a timezone-aware datetime")
+    return at.astimezone(BUSINESS_TZ).date()
+
+
+def activity_complete(day: date, now: datetime, settings: WindowSettings | None = None) -> bool:
+    """Whether Amplitude has exported everything uploaded on `day` by `now` (the export
+    lags uploads by `activity_delay`, so a run before that would land a partial day)."""
+    settings = settings or WindowSettings()
+    return now >= day_bounds(day)[1] + settings.activity_delay
+
+
+def history_range(days: int, now: datetime | None = None) -> tuple[date, date]:
+    """The last `days` complete business days: (first, last), last = yesterday, or the day
+    before while yesterday's product activity is not exported yet (its first hours after
+    midnight), so that a history run works at any hour."""
+    now = now or datetime.now(UTC)
+    last = business_day(now) - timedelta(days=1)
+    while not activity_complete(last, now):
+        last -= timedelta(days=1)
+    return last - timedelta(days=days - 1), last
+
+
+def days_between(start: datetime, end: datetime) -> list[date]:
+    """The business days of the half-open window [start, end) whose bounds are day
+    boundaries (a Dagster partition window): one day for a daily run, many for a backfill.
+    Raises ValueError for an empty window."""
+    first, last = business_day(start), business_day(end)
+    if last <= first:
+        raise ValueError(f"empty day window {start} .. {end}")
+    return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
+def window_of_days(first: date, last: date) -> Window:
+    """The UTC window [first 00:00, last + 1 00:00) covering the days first..last."""
+    return day_bounds(first)[0], day_bounds(last)[1]
+
+
+def partition_range(tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """(first, last) day of a run's partitions from its tags; None for a run of no
+    partition (which works on the whole history)."""
+    first = tags.get(RANGE_START_TAG, tags.get(PARTITION_TAG))
+    last = tags.get(RANGE_END_TAG, tags.get(PARTITION_TAG))
+    if first is None or last is None:
+        return None
+    return date.fromisoformat(first), date.fromisoformat(last)
+
+
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """The tags that make a run a single-run backfill of the days first..last."""
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+
+
+def dbt_vars(
+    days: tuple[date, date] | None, settings: WindowSettings | None = None
+) -> dict[str, str | int]:
+    """The vars every dbt invocation gets: the business time zone, the payments lookback
+    (whole days) and, for a run of partitions (first, last), its day window as half-open
+    ISO dates [min_day, max_day). No window = the whole landed history."""
+    settings = settings or WindowSettings()
+    variables: dict[str, str | int] = {
+        "business_tz": BUSINESS_TZ_NAME,
+        "lookback_days": settings.payments_lookback.days,
+    }
+    if days is not None:
+        first, last = days
+        if last < first:
+            raise ValueError(f"empty day window {first} .. {last}")
+        variables |= {"min_day": first.isoformat(), "max_day": (last + timedelta(1)).isoformat()}
+    return variables

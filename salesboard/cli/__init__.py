@@ -1,0 +1,127 @@
+"""`salesboard`: the one console script (declared in pyproject.toml; `make` calls it).
+
+    salesboard run [--days N]            # the last N days (default 120) as one run
+    salesboard backfill --from A --to B  # any past range of days as one run
+    salesboard dev [--port P]            # the Dagster UI, with the demo APIs running
+    salesboard prepare                   # dbt parse: the manifest Dagster loads
+    salesboard docs [--port P]           # the dbt docs site on loopback
+    salesboard dbt <dbt args>            # dbt on this project with the calendar's vars
+
+Settings come from the environment, then `.env`, then `.env.example` (`settings`). The
+demo vendor APIs are started for `run`, `backfill` and `dev` when a base URL points at them
+(`demo`). Runs go through Dagster (`orchestration.execution`), so they show in its UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date
+
+from salesboard.calendar import history_range
+from salesboard.cli.demo import demo_apis
+from salesboard.cli.settings import load_settings
+from salesboard.dbt import dbt_command, run_dbt
+from salesboard.layout import PROJECT_ROOT
+
+
+def prepare() -> int:
+    """Parse the dbt project into `target/manifest.json` before any run or code location
+    loads it (`make` does this once; parsing inside parallel runs would race)."""
+    load_settings()
+    from orchestration.warehouse_project import salesboard_dbt
+
+    salesboard_dbt.preparer.prepare(salesboard_dbt)
+    print(f"dbt manifest ready: {salesboard_dbt.manifest_path}")
+    return 0
+
+
+def docs(port: int) -> int:
+    """Generate the dbt docs site (with the warehouse's catalog once `salesboard run` built
+    it) and serve it on loopback."""
+    layout = load_settings()
+    generate = ["docs", "generate"]
+    if not layout.warehouse_db.exists():
+        print("no warehouse yet (salesboard run builds it): the docs have no column statistics")
+        generate.append("--empty-catalog")
+    subprocess.run(dbt_command(generate), check=True)
+    print(f"dbt docs on http://127.0.0.1:{port}")
+    serve = ["docs", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-browser"]
+    return subprocess.call(dbt_command(serve))
+
+
+def run_range(first: date, last: date) -> int:
+    """Run the daily job over [first, last] as one Dagster run, with the demo APIs when
+    configured; the exit code."""
+    from orchestration.execution import run_days
+    from salesboard.cli.console import ProgressLine, report
+
+    prepare()
+    layout = load_settings()
+    days = (last - first).days + 1
+    with demo_apis(layout):
+        print(f"running the daily pipeline for {first} .. {last} ({days} days)", flush=True)
+        line = ProgressLine()
+        outcome = run_days(first, last, line)
+        line.close()
+    log_path = layout.logs / f"run-{outcome.run_id}.log"
+    log_path.write_text("\n".join(outcome.log_lines) + "\n", encoding="utf-8")
+    return report(outcome, log_path)
+
+
+def dev(port: int) -> int:
+    prepare()
+    layout = load_settings()
+    with demo_apis(layout):
+        dg = os.path.join(os.path.dirname(sys.executable), "dg")
+        command = [dg, "dev", "--host", "127.0.0.1", "--port", str(port)]
+        return subprocess.call(command, cwd=PROJECT_ROOT)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="salesboard", description=__doc__.split("\n\n")[0])
+    sub = root.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="run the pipeline over the last N days")
+    run_parser.add_argument("--days", type=int, default=120, help="days of history (default 120)")
+    backfill = sub.add_parser("backfill", help="run the pipeline over a past range of days")
+    backfill.add_argument("--from", dest="first", type=_day, required=True, metavar="YYYY-MM-DD")
+    backfill.add_argument("--to", dest="last", type=_day, required=True, metavar="YYYY-MM-DD")
+    dev_parser = sub.add_parser("dev", help="Dagster UI with the demo APIs running")
+    dev_parser.add_argument("--port", type=int, default=3000)
+    sub.add_parser("prepare", help="parse the dbt project (the manifest Dagster loads)")
+    docs_parser = sub.add_parser("docs", help="generate and serve the dbt docs on loopback")
+    docs_parser.add_argument("--port", type=int, default=8080)
+    dbt_parser = sub.add_parser("dbt", help="dbt on this project, with the calendar's vars")
+    dbt_parser.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "run":
+        return run_range(*history_range(args.days))
+    if args.command == "backfill":
+        if args.last < args.first:
+            raise SystemExit(f"--to {args.last} is before --from {args.first}")
+        return run_range(args.first, args.last)
+    if args.command == "prepare":
+        return prepare()
+    if args.command == "docs":
+        return docs(args.port)
+    if args.command == "dbt":
+        load_settings()
+        return run_dbt(args.dbt_args)
+    return dev(args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""The demo vendor APIs for the length of a command: `salesboard run` and `salesboard dev`
+start them when a vendor base URL points at the demo's loopback address and nothing
+answers there yet, and stop them afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import requests
+
+from salesboard.layout import PROJECT_ROOT, DataLayout
+
+DEMO_HEALTH_PATH = "/_demo/health"
+BASE_URL_VARS = ("TELPHIN_BASE_URL", "AMOCRM_BASE_URL", "YOOKASSA_BASE_URL", "AMPLITUDE_BASE_URL")
+
+
+def demo_root() -> str | None:
+    """The demo server's root URL when any vendor base URL points at it, else None."""
+    for var in BASE_URL_VARS:
+        url = os.environ.get(var, "")
+        parts = urlsplit(url)
+        if parts.hostname in {"127.0.0.1", "localhost"}:
+            return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def _healthy(root: str) -> bool:
+    try:
+        return requests.get(root + DEMO_HEALTH_PATH, timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+@contextmanager
+def demo_apis(
+    layout: DataLayout, timeout: float = 120.0, serve_args: Sequence[str] = ()
+) -> Iterator[str | None]:
+    """Run the demo vendor APIs for the duration of the block (reusing a running one);
+    `serve_args` go to `python -m ingestion.demo serve` (`--config`, `--end-date`)."""
+    root = demo_root()
+    if root is None or _healthy(root):
+        yield root
+        return
+    port = str(urlsplit(root).port or 80)
+    log_path = layout.logs / "demo-api.log"
+    with log_path.open("ab") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "ingestion.demo",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                *serve_args,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(root):
+            if server.poll() is not None:
+                raise SystemExit(f"demo APIs exited with {server.returncode}; see {log_path}")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"demo APIs did not answer within {timeout:.0f} s; see {log_path}")
+            time.sleep(0.3)
+        print(f"demo vendor APIs up at {root} (log: {log_path})", flush=True)
+        yield root
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()

@@ -1,0 +1,55 @@
+"""Following a run: progress read from the typed events landing assets log, and a run's
+outcome summarised for the console."""
+
+import dagster as dg
+
+from orchestration.execution import RunFollower, summarize
+from orchestration.progress import progress_event
+
+
+def test_progress_counts_the_days_each_stream_reports_done():
+    leads, calls = dg.AssetKey(["amocrm", "leads"]), dg.AssetKey(["telphin", "calls"])
+
+    @dg.asset
+    def lands(context: dg.AssetExecutionContext) -> None:
+        context.log_event(progress_event(leads, 31, 40, "2025-01-01..2025-01-31"))
+        context.log_event(progress_event(leads, 40, 40, "2025-02-01..2025-02-09"))
+        context.log_event(progress_event(calls, 1, 40, "2025-01-01"))
+        context.log.info("[99/99] telphin.calls 2025-01-01: log text is not progress")
+
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([lands], instance=instance)
+    follower = RunFollower(instance, result.run_id, days_total=80)
+    progress = follower.poll()
+    assert (progress.days_done, progress.days_total) == (41, 80)
+    assert follower.per_stream == {"amocrm/leads": 40, "telphin/calls": 1}
+    assert any("log text is not progress" in line for line in follower.lines)
+
+
+def test_a_backfill_reports_its_one_published_board_once():
+    days = dg.DailyPartitionsDefinition(start_date="2025-01-01")
+
+    @dg.asset(key=["board", "snapshot"], partitions_def=days,
+              backfill_policy=dg.BackfillPolicy.single_run())  # fmt: skip
+    def board() -> dg.MaterializeResult:
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path("boards/2025-01-03")})
+
+    tags = {
+        "dagster/asset_partition_range_start": "2025-01-01",
+        "dagster/asset_partition_range_end": "2025-01-03",
+    }
+    result = dg.materialize([board], instance=dg.DagsterInstance.ephemeral(), tags=tags)
+    assert len(result.get_asset_materialization_events()) == 3  # one per day
+    outcome = summarize(result.run_id, result, [])
+    assert outcome.success and outcome.boards == ("boards/2025-01-03",)
+
+
+def test_a_failed_step_is_the_outcomes_failure():
+    @dg.asset
+    def broken() -> None:
+        raise RuntimeError("amocrm/leads: 403 blocked\nmore detail")
+
+    result = dg.materialize([broken], instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    outcome = summarize(result.run_id, result, [])
+    assert not outcome.success
+    assert outcome.failure == "RuntimeError: amocrm/leads: 403 blocked"

@@ -1,0 +1,103 @@
+"""index.html and the manager pages: self-contained, every mode shown as specified."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from decimal import Decimal
+
+import pytest
+
+from publishing.board.formatting import Formatter
+from publishing.board.render_html import MAX_TABLE_ROWS, render_html
+
+RANK_CELL = re.compile(r'<td class="rank">(\d+)</td><td class="name"><a [^>]*>([^<]+)</a>')
+
+
+def test_pages_are_self_contained_with_relative_links(inputs):
+    pages = render_html(inputs)
+    assert set(pages) == {"index.html"} | {f"managers/{m.manager_id}.html" for m in inputs.managers}
+    for path, page in pages.items():
+        lowered = page.lower()
+        for external in ("http://", "https://", "src=", "<script", "<link", "url(", "@import"):
+            assert external not in lowered, (path, external)
+        folder = path.rpartition("/")[0]
+        for href in re.findall(r'href="([^"]+)"', page):
+            resolved = href.removeprefix("../") if folder else f"{href}"
+            assert resolved in pages, (path, href)
+        assert "<svg" in page
+
+
+def test_leaderboard_ranks_every_manager_by_sales(inputs):
+    index = render_html(inputs)["index.html"]
+    ranked = RANK_CELL.findall(index)
+    assert [int(rank) for rank, _ in ranked] == list(range(1, 8))
+    by_sales = sorted(inputs.managers, key=lambda m: -m.mtd_net_sales)
+    assert [name for _, name in ranked] == [m.manager_name for m in by_sales]
+    leader = render_html(inputs)[f"managers/{by_sales[0].manager_id}.html"]
+    assert "Место 1 из 7" in leader
+
+
+def test_top3_ranks_only_the_podium(make_inputs):
+    pages = render_html(make_inputs(mode="top3"))
+    index = pages["index.html"]
+    assert [int(rank) for rank, _ in RANK_CELL.findall(index)] == [1, 2, 3]
+    others = index.split("Остальные менеджеры", 1)[1]
+    for name in ("Анна Смирнова", "Борис Иванов", "Глеб Попов", "Дарья Соколова"):
+        assert name in others
+    assert "Место 3 из 7" in pages["managers/5007.html"]
+    assert "Место" not in pages["managers/5005.html"]  # last in sales, unranked
+
+
+def test_team_mode_ranks_nobody(make_inputs):
+    pages = render_html(make_inputs(mode="team"))
+    assert 'class="rank"' not in pages["index.html"]
+    assert not any("Место" in page for page in pages.values())
+    for manager in make_inputs().managers:
+        assert f'href="managers/{manager.manager_id}.html"' in pages["index.html"]
+
+
+def test_at_most_eight_table_rows_on_the_tv(make_inputs):
+    inputs = make_inputs()
+    extra = tuple(
+        dataclasses.replace(m, manager_id=m.manager_id + 100, mtd_net_sales=Decimal(n))
+        for n, m in enumerate(inputs.managers[:4], start=1)
+    )
+    many = dataclasses.replace(inputs, managers=inputs.managers + extra)
+    pages = render_html(many)
+    assert len(RANK_CELL.findall(pages["index.html"])) == MAX_TABLE_ROWS
+    for manager in many.managers:
+        assert f'href="managers/{manager.manager_id}.html"' in pages["index.html"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "money"),
+    [
+        ("ru", re.compile(r"\d{1,3}(?:\u202f\d{3})*\u00a0₽")),
+        ("en", re.compile(r"RUB \d{1,3}(,\d{3})*")),
+    ],
+)
+def test_money_in_the_locale(make_inputs, locale, money):
+    inputs = make_inputs(locale=locale)
+    index = render_html(inputs)["index.html"]
+    assert Formatter(locale).money(inputs.team.mtd_net_sales) in index
+    assert len(money.findall(index)) > 20
+    assert f'<html lang="{locale}">' in index
+
+
+def test_footer_shows_freshness_and_warnings(inputs):
+    index = render_html(inputs)["index.html"]
+    footer = index.split("<footer>", 1)[1]
+    assert "Данные на 26 ноября 2026" in footer and "собрано 27 ноября 2026, 06:05 МСК" in footer
+    assert "telphin: 27 ноября 2026, 05:40 МСК" in footer
+    assert "amplitude: ни одной" in footer
+    assert "последняя выгрузка опоздала на 3 часа" in footer
+    assert "Что изменилось за неделю" in index
+    assert "Анна Смирнова: дозвон вырос с 52% до 61% за неделю" in index
+
+
+def test_names_are_escaped(make_inputs):
+    inputs = make_inputs()
+    evil = dataclasses.replace(inputs.managers[0], manager_name="<b>Анна</b>")
+    pages = render_html(dataclasses.replace(inputs, managers=(evil, *inputs.managers[1:])))
+    assert "<b>Анна" not in pages["index.html"] and "&lt;b&gt;Анна" in pages["index.html"]
