@@ -80,6 +80,10 @@ class WarehouseBuildConfig(dg.Config):
     dagster_dbt_translator=SalesboardDbtTranslator(),
     pool="warehouse",
     name="warehouse",
+    # Not partitioned, but part of every single-run backfill of the daily job: declaring
+    # it lets `dg launch --job daily_pipeline --partition-range A...B` run a range as one
+    # run, which Dagster allows only when every asset of the job has this policy.
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def warehouse(
     context: dg.AssetExecutionContext,

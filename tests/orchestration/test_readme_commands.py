@@ -1,0 +1,65 @@
+"""The README's range commands, run as a user types them: the Dagster CLI's
+`dg launch --partition-range` and `salesboard backfill`, each a real run against the demo
+APIs (over HTTP) that ends with a published board. The README's example range is replaced
+by the test world's last two days; everything else is the README's text."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from salesboard.layout import PROJECT_ROOT
+from tests.conftest import pipeline_environment
+
+FIRST, LAST = "2024-07-27", "2024-07-28"
+README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _readme_command(pattern: str) -> list[str]:
+    """The README's command line matching `pattern`, split like a shell would."""
+    lines = [line.strip() for line in README.splitlines() if re.search(pattern, line)]
+    assert lines, f"the README shows no command matching {pattern!r}"
+    return shlex.split(lines[0].split("#")[0])
+
+
+def _run(command: list[str], demo_server, demo_world, tmp_path: Path):
+    data_dir = tmp_path / "data"
+    env = os.environ | pipeline_environment(demo_world, demo_server, data_dir, "readme-salt")
+    env |= {"DAGSTER_HOME": str(tmp_path / "dagster_home"), "SALESBOARD_ENGINE": "duckdb"}
+    (tmp_path / "dagster_home").mkdir()
+    executable = Path(sys.executable).with_name(Path(command[0]).name)
+    done = subprocess.run(
+        [str(executable), *command[1:]], cwd=PROJECT_ROOT, env=env,
+        capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    board = orjson.loads((data_dir / "boards" / "latest" / "board.json").read_bytes())
+    return done, board
+
+
+@pytest.mark.slow
+def test_the_readme_dg_launch_range_command_runs_one_run(demo_server, demo_world, tmp_path):
+    command = _readme_command(r"dg launch .*--partition-range")
+    assert command[1:4] == ["launch", "--job", "daily_pipeline"]
+    command[command.index("--partition-range") + 1] = f"{FIRST}...{LAST}"
+    _, board = _run(command, demo_server, demo_world, tmp_path)
+    assert board["as_of"] == LAST
+
+
+@pytest.mark.slow
+def test_the_readme_backfill_command_publishes_the_ranges_last_day(
+    demo_server, demo_world, tmp_path
+):
+    command = _readme_command(r"salesboard backfill --from")
+    command[command.index("--from") + 1], command[command.index("--to") + 1] = FIRST, LAST
+    done, board = _run(command, demo_server, demo_world, tmp_path)
+    assert board["as_of"] == LAST
+    assert f"board: {tmp_path / 'data' / 'boards' / LAST}" in done.stdout
+    assert "20/20 stream-days (100%)" in done.stdout  # 10 streams x 2 days, reported done

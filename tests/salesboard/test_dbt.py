@@ -1,0 +1,64 @@
+"""How dbt is invoked: the calendar's vars on every command line, and a bare dbt run
+without them refused with a message that says what to do."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import orjson
+import pytest
+
+from salesboard.dbt import build_args, dbt_command
+from salesboard.layout import DBT_PROJECT_DIR
+
+
+def _vars(command: list[str]) -> dict:
+    return orjson.loads(command[command.index("--vars") + 1])
+
+
+def test_every_command_carries_the_calendars_vars():
+    command = dbt_command(["compile"])
+    assert _vars(command) == {"business_tz": "Europe/Moscow", "lookback_days": 14}
+    assert command[command.index("--project-dir") + 1] == str(DBT_PROJECT_DIR)
+
+
+def test_a_window_and_extra_vars_are_merged_and_extra_vars_win():
+    from datetime import date
+
+    command = dbt_command(
+        ["build"], window=(date(2025, 1, 1), date(2025, 1, 31)), variables={"lookback_days": 3}
+    )
+    assert _vars(command) == {
+        "business_tz": "Europe/Moscow",
+        "lookback_days": 3,
+        "min_day": "2025-01-01",
+        "max_day": "2025-02-01",
+    }
+    with pytest.raises(ValueError):
+        dbt_command(["build", "--vars", "{}"])
+
+
+def test_production_builds_leave_unit_tests_to_the_test_suite():
+    args = build_args()
+    assert args[:1] == ["build"]
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert build_args(full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_a_bare_dbt_run_without_the_calendars_vars_is_refused(tmp_path):
+    command = dbt_command(["compile", "--select", "stg_telphin__calls"])
+    bare = command[: command.index("--vars")] + command[command.index("--vars") + 2 :]
+    env = os.environ | {"SALESBOARD_DATA_DIR": str(tmp_path), "SALESBOARD_PHONE_SALT": "x"}
+    (tmp_path / "warehouse").mkdir()
+    target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+    refused = subprocess.run(
+        [*bare, *target], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert refused.returncode != 0
+    assert "dbt var 'business_tz' is not set" in refused.stdout
+    assert "salesboard dbt" in refused.stdout
+    allowed = subprocess.run(
+        [*command, *target], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+    assert allowed.returncode == 0, allowed.stdout[-2000:]
