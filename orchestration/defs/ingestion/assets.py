@@ -1,30 +1,20 @@
 """One asset per stream: pull each day of the run's partitions into the landing zone, then
-validate what landed. The logic is in `ingestion/` (pull, landing, quality); this file only
-maps it onto Dagster: partitions, pools, retries, metadata and check results.
+validate what landed. The logic is in `ingestion/` (`ingest.ingest_days`); this file only
+maps it onto Dagster: partitions, pools, retries, progress events, metadata and checks.
 
 Asset keys are `[source, stream]`, the keys dagster-dbt gives dbt sources of the same
 names, so the landing and the warehouse form one lineage graph.
 """
 
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import orjson
-import pyarrow.parquet as pq
 
 from ingestion.errors import SourceError, SourceUnavailableError
-from ingestion.landing import LandingResult
-from ingestion.pull import CHUNK_DAYS, pull_days
-from ingestion.quality import (
-    Partition,
-    StreamValidator,
-    check_description,
-    check_names,
-    load_policy,
-)
+from ingestion.ingest import RunTotals, ingest_days
+from ingestion.quality import StreamValidator, check_description, check_names, load_policy
 from ingestion.streams import STREAMS
-from ingestion.windows import fetch_window
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.defs.partitions import daily_partitions
 from orchestration.progress import progress_event
@@ -34,48 +24,20 @@ from salesboard.layout import data_layout
 # A source is stale when its daily partition has not landed by this time (Moscow).
 FRESHNESS_DEADLINES = {"telphin": "0 8 * * *", "amocrm": "0 8 * * *", "yookassa": "0 8 * * *"}
 FRESHNESS_DEADLINES["amplitude"] = "0 9 * * *"  # the export lags uploads by >= 2 h
-# A backfill validates and reports its days in batches (at most CHUNK_DAYS days or this
-# many landed rows; a 100x day of activity events goes alone): GX and each event Dagster
-# stores cost tens of milliseconds whatever their size, and a year is 3,650 stream-days.
-BATCH_ROWS = 200_000
 
 
-def _batch_name(batch: list[LandingResult]) -> str:
-    """`2025-01-01` or `2025-01-01..2025-01-31`: the days a progress event reports."""
-    return f"{batch[0].day}" if len(batch) == 1 else f"{batch[0].day}..{batch[-1].day}"
-
-
-def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValue]:
-    totals: Counter = Counter()
-    drift: Counter = Counter()
-    reasons: Counter = Counter()
-    for result in results:
-        totals.update(
-            fetched=result.fetched,
-            landed=result.landed,
-            quarantined=result.quarantined,
-            duplicates_dropped=result.duplicates_dropped,
-            landing_bytes=result.landing_bytes,
-        )
-        drift.update({f"unknown:{k}": v for k, v in result.unknown_fields.items()})
-        drift.update({f"missing:{k}": v for k, v in result.missing_fields.items()})
-        drift.update({f"retyped:{k}": v for k, v in result.retyped_fields.items()})
-        reasons.update(result.quarantine_reasons)
+def _landing_metadata(run: RunTotals) -> dict[str, dg.MetadataValue]:
     metadata: dict[str, dg.MetadataValue] = {
-        name: dg.MetadataValue.int(value) for name, value in sorted(totals.items())
+        name: dg.MetadataValue.int(value) for name, value in sorted(run.totals.items())
     }
-    metadata["days"] = dg.MetadataValue.int(len(results))
-    metadata["schema_drift"] = dg.MetadataValue.json(dict(sorted(drift.items())))
-    metadata["quarantine_reasons"] = dg.MetadataValue.json(dict(sorted(reasons.items())))
-    metadata["per_day"] = dg.MetadataValue.md(
-        "| day | fetched | landed | quarantined | duplicates |\n|---|---|---|---|---|\n"
-        + "\n".join(
-            f"| {r.day} | {r.fetched} | {r.landed} | {r.quarantined} | {r.duplicates_dropped} |"
-            for r in results[-31:]
-        )
+    metadata["days"] = dg.MetadataValue.int(len(run.results))
+    metadata["schema_drift"] = dg.MetadataValue.json(dict(sorted(run.drift.items())))
+    metadata["quarantine_reasons"] = dg.MetadataValue.json(
+        dict(sorted(run.quarantine_reasons.items()))
     )
-    if results:
-        metadata["landing_path"] = dg.MetadataValue.path(str(results[-1].landing_path))
+    metadata["per_day"] = dg.MetadataValue.md(run.per_day_table())
+    if run.results:
+        metadata["landing_path"] = dg.MetadataValue.path(str(run.results[-1].landing_path))
     return metadata
 
 
@@ -122,31 +84,22 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
             raise dg.Failure(f"{stream}: the export for {days[-1]} is not complete yet")
         validator = StreamValidator(spec, policy)
         outcomes = validator.outcomes()
-        results = []
+        run = RunTotals()
         with getattr(context.resources, spec.source).client() as client:
-            landings = pull_days(
-                client, stream, days, layout, run_id=context.run.run_id,
-                ingested_at=now, window_settings=windows,
+            batches = ingest_days(
+                client, stream, days, layout, outcomes, validator,
+                run_id=context.run.run_id, ingested_at=now, settings=windows,
             )  # fmt: skip
-            pending: list[Partition] = []  # landed, to validate and report as one batch
             try:
-                for done, result in enumerate(landings, start=1):
-                    results.append(result)
-                    table = pq.read_table(result.landing_path)
-                    window = fetch_window(stream, result.day, windows)
-                    pending.append((result.day.isoformat(), table, window, result))
-                    rows = sum(partition[1].num_rows for partition in pending)
-                    if done == len(days) or len(pending) >= CHUNK_DAYS or rows >= BATCH_ROWS:
-                        validator.validate_days(outcomes, pending)
-                        batch = _batch_name(results[-len(pending) :])
-                        context.log_event(progress_event(key, done, len(days), batch))
-                        pending = []
+                for batch in batches:
+                    run.add(batch.results)
+                    context.log_event(progress_event(key, batch.done, batch.total, batch.name))
             except SourceUnavailableError as exc:
                 raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc
             except SourceError as exc:
                 raise dg.Failure(description=str(exc), allow_retries=False) from exc
             stats = {k: v for k, v in vars(client.stats).items() if isinstance(v, int)}
-        metadata = _landing_metadata(results)
+        metadata = _landing_metadata(run)
         metadata["client"] = dg.MetadataValue.json(stats)
         yield dg.MaterializeResult(metadata=metadata)
         for outcome in outcomes.values():
