@@ -137,18 +137,15 @@ final as (
 ),
 
 -- The leaderboard's rank: managers by month-to-date net sales, equal sales share a rank
--- (1, 2, 2, 4); the team row has none. Whom the board shows ranked is its display mode's
--- choice (leaderboard, top 3, team), made by the renderer from this rank.
+-- (1, 2, 2, 4); the team row (ranked apart, against itself) gets none. Whom the board shows
+-- ranked is its display mode's choice (leaderboard, top 3, team), made from this rank.
 ranked as (
     select
         final.*,
-        case
-            when not final.is_team_total
-                then rank() over (
-                    partition by final.as_of_day, final.is_team_total
-                    order by final.mtd_net_sales desc
-                )
-        end as sales_rank
+        rank() over (
+            partition by final.as_of_day, final.is_team_total
+            order by final.mtd_net_sales desc
+        ) as rank_among_peers
     from final
 )
 
@@ -181,5 +178,5 @@ select
     {{ as_double('forecast_to_plan') }} as forecast_to_plan,
     {{ as_count('special_sales_count') }} as special_sales_count,
     {{ as_money('special_net_sales') }} as special_net_sales,
-    {{ as_count('sales_rank') }} as sales_rank
+    {{ as_count('case when not is_team_total then rank_among_peers end') }} as sales_rank
 from ranked
