@@ -16,7 +16,7 @@ from publishing.board.changes import what_changed
 from publishing.board.charts import forecast_svg, funnel_svg, trend_svg
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs, BoardRow
-from publishing.board.ranking import Standing, standings
+from publishing.board.ranking import Standing
 
 MAX_TABLE_ROWS = 8
 TV_RELOAD_SECONDS = 300
@@ -66,7 +66,7 @@ def manager_page(manager_id: int) -> str:
 def render_html(inputs: BoardInputs) -> dict[str, str]:
     """All pages of the board, keyed by their path relative to the board folder."""
     fmt = Formatter(inputs.context.locale)
-    order = standings(inputs)
+    order = inputs.standings
     pages = {"index.html": _index(inputs, fmt, order)}
     for standing in order:
         pages[manager_page(standing.row.manager_id)] = _manager(inputs, fmt, standing, order)

@@ -19,7 +19,6 @@ from matplotlib.ticker import FuncFormatter
 from publishing.board.charts import BAR, FG, HIGHLIGHT, MUTED, TRACK, TREND_DAYS
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs
-from publishing.board.ranking import standings
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 900, 100
 BACKGROUND = "#0b1120"
@@ -59,7 +58,7 @@ def render_png(inputs: BoardInputs) -> bytes:
         figure.text(x, 0.77, value, color=FG, fontsize=26, fontweight="bold")
         figure.text(x, 0.735, note, color=MUTED, fontsize=14)
 
-    podium = [s for s in standings(inputs) if s.rank is not None][:3]
+    podium = [s for s in inputs.standings if s.rank is not None][:3]
     leaders = "     ".join(
         f"{s.rank}. {s.row.manager_name} — {fmt.money(s.row.mtd_net_sales)}" for s in podium
     )
