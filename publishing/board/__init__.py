@@ -1,8 +1,9 @@
 """The morning sales board: renders the `mart_board*` marts for the TV, the chat and files.
 
 Plain Python, no Dagster: the board asset queries the warehouse, calls `from_rows`, then
-`publish_board` (and optionally `push_board`). Every figure comes from the marts; this
-package formats them, ranks managers by the board's mode and compares with last week.
+`publish_board` (and optionally `push_board`). Every figure comes from the marts, the
+managers' rank and last week's moves included; this package chooses what to show (whom the
+board's mode ranks, which moves are visible and largest) and formats it.
 """
 
 from publishing.board.model import (

@@ -1,11 +1,12 @@
 """The board's inputs: typed rows of the `mart_board*` marts plus the run's context.
 
-The marts compute every figure; the board only formats them. These types are the contract
-between the two, so the loader is strict: a missing column, a null where the mart promises
-a value, a second team row or a row for another day is a `BoardInputError` naming the
-culprit, because a board that quietly shows a wrong number on the sales-room TV is worse
-than a failed run that alerts the data engineers. Columns the marts add later are ignored,
-so the marts can grow ahead of the board. Free text (names, labels, warnings) is passed
+The marts compute every figure, the managers' rank and the week-on-week changes included;
+the board only chooses what to show and formats it. These types are the contract between
+the two, so the loader is strict: a missing column, a null where the mart promises a value,
+a second team row or a row for another day is a `BoardInputError` naming the culprit,
+because a board that quietly shows a wrong number on the sales-room TV is worse than a
+failed run that alerts the data engineers. Columns the marts add later are ignored, so the
+marts can grow ahead of the board. Free text (names, labels, warnings) is passed
 through `redact` on the way in, so no renderer can show a phone number or an e-mail.
 """
 
@@ -14,10 +15,11 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from types import UnionType
 
+from publishing.board.ranking import Standing, standings
 from publishing.board.redact import redact
 
 SCHEMA_VERSION = 1
@@ -25,7 +27,6 @@ LOCALES = ("ru", "en")
 MODES = ("leaderboard", "top3", "team")
 SPLIT_KINDS = ("tariff", "period")
 TEAM_MANAGER_ID = 0
-WEEK = timedelta(days=7)
 
 
 class BoardInputError(ValueError):
@@ -89,7 +90,44 @@ class SplitRow:
     net_sales: Decimal
 
 
+@dataclass(frozen=True)
+class SalesRank:
+    """`mart_board.sales_rank` of one row: the manager's place by month-to-date net sales
+    (equal sales share a rank); null on the team row. Not a `BoardRow` column: the board
+    shows it as each manager's `rank`, and only where its mode ranks them."""
+
+    manager_id: int
+    sales_rank: int | None
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One `mart_board_changes` row: a `mart_board` figure (`metric`) of a manager (0 = the
+    team) against the same day a week earlier. The values are the mart's doubles: a ratio,
+    or rubles for a money metric (see `MONEY_COLUMNS`)."""
+
+    as_of_day: date
+    metric: str
+    manager_id: int
+    candidate_order: int
+    value_week_ago: float
+    value_now: float
+    relative_change: float
+
+
+def _base_type(hint: object) -> type:
+    """`int` for `int`, `Decimal` for `Decimal | None`."""
+    return typing.get_args(hint)[0] if isinstance(hint, UnionType) else hint
+
+
+# The board's published columns: board.csv's header and each board row of board.json.
 MART_BOARD_COLUMNS = tuple(f.name for f in fields(BoardRow))
+MONEY_COLUMNS = frozenset(
+    name for name, hint in typing.get_type_hints(BoardRow).items() if _base_type(hint) is Decimal
+)
+RATIO_COLUMNS = frozenset(
+    name for name, hint in typing.get_type_hints(BoardRow).items() if _base_type(hint) is float
+)
 
 
 @dataclass(frozen=True)
@@ -132,15 +170,21 @@ class BoardContext:
 
 @dataclass(frozen=True)
 class BoardInputs:
-    """Everything one board shows. `week_ago` maps manager id (0 = team) to that manager's
-    row for as_of_day - 7, for "what changed"; managers missing there are simply new."""
+    """Everything one board shows. `standings` are the managers in display order with the
+    rank the board's mode shows, worked out once by `from_rows` for every renderer;
+    `change_candidates` are the week-on-week moves "what changed" picks from."""
 
     context: BoardContext
     team: BoardRow
-    managers: tuple[BoardRow, ...]
+    standings: tuple[Standing, ...]
     trend: tuple[TrendPoint, ...]
     splits: tuple[SplitRow, ...]
-    week_ago: Mapping[int, BoardRow]
+    change_candidates: tuple[ChangeRow, ...]
+
+    @property
+    def managers(self) -> tuple[BoardRow, ...]:
+        """Every manager's row, in display order."""
+        return tuple(s.row for s in self.standings)
 
     def trend_of(self, manager_id: int) -> tuple[TrendPoint, ...]:
         return tuple(p for p in self.trend if p.manager_id == manager_id)
@@ -154,13 +198,15 @@ def from_rows(
     board_rows: Iterable[Mapping],
     trend_rows: Iterable[Mapping],
     split_rows: Iterable[Mapping],
-    week_ago_rows: Iterable[Mapping] = (),
+    change_rows: Iterable[Mapping] = (),
 ) -> BoardInputs:
     """Build the board's inputs from rows as DuckDB returns them (dicts of Decimals, dates).
 
-    `board_rows`, `trend_rows` and `split_rows` are the three marts filtered to
-    `context.as_of_day`; `week_ago_rows` is `mart_board` for the same day a week earlier.
+    `board_rows`, `trend_rows`, `split_rows` and `change_rows` are `mart_board`,
+    `mart_board_trend`, `mart_board_splits` and `mart_board_changes` filtered to
+    `context.as_of_day`.
     """
+    board_rows = list(board_rows)
     today = _board_rows(board_rows, context.as_of_day, "mart_board")
     team = [r for r in today if r.is_team_total]
     if len(team) != 1 or team[0].manager_id != TEAM_MANAGER_ID:
@@ -168,7 +214,15 @@ def from_rows(
             f"mart_board needs exactly one team row (manager_id {TEAM_MANAGER_ID}) "
             f"for {context.as_of_day}, found {len(team)}"
         )
-    managers = tuple(r for r in today if not r.is_team_total)
+    ranked = []
+    for row, rank in zip(
+        today, (_parse(SalesRank, r, "mart_board") for r in board_rows), strict=True
+    ):
+        if row.is_team_total:
+            continue
+        if rank.sales_rank is None:
+            raise BoardInputError(f"mart_board.sales_rank (manager {row.manager_id}) is null")
+        ranked.append((row, rank.sales_rank))
     known = {r.manager_id for r in today}
 
     trend = tuple(
@@ -183,7 +237,12 @@ def from_rows(
             key=lambda s: (s.manager_id, s.split_kind, -s.net_sales, s.split_value),
         )
     )
-    for table, items in (("mart_board_trend", trend), ("mart_board_splits", splits)):
+    changes = tuple(_parse(ChangeRow, row, "mart_board_changes") for row in change_rows)
+    for table, items in (
+        ("mart_board_trend", trend),
+        ("mart_board_splits", splits),
+        ("mart_board_changes", changes),
+    ):
         for item in items:
             if item.as_of_day != context.as_of_day:
                 raise BoardInputError(f"{table} row for {item.as_of_day}, not the board's day")
@@ -192,15 +251,16 @@ def from_rows(
     for item in splits:
         if item.split_kind not in SPLIT_KINDS:
             raise BoardInputError(f"mart_board_splits: unknown split_kind {item.split_kind!r}")
-
-    week_ago = _board_rows(week_ago_rows, context.as_of_day - WEEK, "mart_board (week ago)")
+    for change in changes:
+        if change.metric not in MONEY_COLUMNS | RATIO_COLUMNS:
+            raise BoardInputError(f"mart_board_changes: unknown metric {change.metric!r}")
     return BoardInputs(
         context=context,
         team=team[0],
-        managers=managers,
+        standings=standings(ranked, context.mode),
         trend=trend,
         splits=splits,
-        week_ago={r.manager_id: r for r in week_ago},
+        change_candidates=changes,
     )
 
 
@@ -246,7 +306,7 @@ def _parse(cls: type, row: Mapping, table: str):
             raise BoardInputError(f"{table} row has no column {name!r}")
         value = row[name]
         nullable = isinstance(hint, UnionType)
-        base = typing.get_args(hint)[0] if nullable else hint
+        base = _base_type(hint)
         where = f"{table}.{name} (manager {row.get('manager_id')!r})"
         if value is None:
             if not nullable:

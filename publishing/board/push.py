@@ -13,7 +13,6 @@ from pathlib import Path
 
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs
-from publishing.board.ranking import standings
 from publishing.chat import ChatTarget, post_photo, post_text
 
 
@@ -31,7 +30,7 @@ def board_summary(inputs: BoardInputs, link: str | None = None) -> str:
             forecast=fmt.money(team.stat_forecast_rub),
         )
     ]
-    podium = [s for s in standings(inputs) if s.rank is not None][:3]
+    podium = [s for s in inputs.standings if s.rank is not None][:3]
     if podium:
         names = ", ".join(f"{s.rank}. {s.row.manager_name}" for s in podium)
         lines.append(fmt.text("summary.top", names=names))

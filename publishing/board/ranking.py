@@ -1,43 +1,44 @@
-"""Who is ranked, in which order, under the board's mode.
+"""Who is shown ranked, in which order, under the board's mode.
 
 The article's readers warned that a full leaderboard demotivates the last in the list and
-lets a star coast, so the team picks a mode: `leaderboard` ranks everyone by month-to-date
-net sales; `top3` ranks only the first three and lists the rest alphabetically, unranked;
-`team` ranks nobody. Every renderer takes its order from here so the modes hold everywhere.
-Equal sales share a rank (1, 2, 2, 4): the board must not invent a winner from a tie.
+lets a star coast, so the team picks a mode: `leaderboard` shows everyone's rank;
+`top3` ranks only the first three and lists the rest alphabetically, unranked; `team` ranks
+nobody. The rank itself is `mart_board.sales_rank` (by month-to-date net sales, equal sales
+share a rank: 1, 2, 2, 4, so the board never invents a winner from a tie); the mode only
+chooses which ranks are shown. `from_rows` orders the managers here once for every renderer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from publishing.board.model import BoardInputs, BoardRow
+if TYPE_CHECKING:
+    from publishing.board.model import BoardRow
 
 PODIUM = 3
 
 
 @dataclass(frozen=True)
 class Standing:
+    """A manager in display order, with the rank the board's mode shows (else None)."""
+
     row: BoardRow
     rank: int | None
 
 
-def standings(inputs: BoardInputs) -> tuple[Standing, ...]:
-    """Managers in display order: ranked ones first by rank, then unranked by name."""
-    by_sales = sorted(inputs.managers, key=lambda r: (-r.mtd_net_sales, _by_name(r), r.manager_id))
-    ranks: dict[int, int] = {}
-    for position, row in enumerate(by_sales, start=1):
-        previous = by_sales[position - 2] if position > 1 else None
-        tied = previous is not None and previous.mtd_net_sales == row.mtd_net_sales
-        ranks[row.manager_id] = ranks[previous.manager_id] if tied else position
-
-    mode = inputs.context.mode
+def standings(ranked: Iterable[tuple[BoardRow, int]], mode: str) -> tuple[Standing, ...]:
+    """Managers (each with their `sales_rank`) in display order: ranked ones first by rank,
+    equal ranks by name, then unranked by name."""
+    by_rank = sorted(ranked, key=lambda pair: (pair[1], *_by_name(pair[0])))
     if mode == "leaderboard":
-        return tuple(Standing(r, ranks[r.manager_id]) for r in by_sales)
-    ranked = [r for r in by_sales if mode == "top3" and ranks[r.manager_id] <= PODIUM]
-    rest = sorted((r for r in inputs.managers if r not in ranked), key=_by_name)
-    return tuple(Standing(r, ranks[r.manager_id]) for r in ranked) + tuple(
-        Standing(r, None) for r in rest
+        return tuple(Standing(row, rank) for row, rank in by_rank)
+    podium = [(row, rank) for row, rank in by_rank if mode == "top3" and rank <= PODIUM]
+    shown = {row.manager_id for row, _ in podium}
+    rest = sorted((row for row, _ in by_rank if row.manager_id not in shown), key=_by_name)
+    return tuple(Standing(row, rank) for row, rank in podium) + tuple(
+        Standing(row, None) for row in rest
     )
 
 

@@ -11,7 +11,6 @@ import csv
 import io
 
 from publishing.board.model import MART_BOARD_COLUMNS, BoardInputs
-from publishing.board.ranking import standings
 from publishing.board.render_json import json_value
 
 
@@ -20,7 +19,7 @@ def render_csv(inputs: BoardInputs) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MART_BOARD_COLUMNS)
-    for row in (inputs.team, *(s.row for s in standings(inputs))):
+    for row in (inputs.team, *inputs.managers):
         cells = (json_value(getattr(row, column)) for column in MART_BOARD_COLUMNS)
         writer.writerow(
             "" if v is None else str(v).lower() if isinstance(v, bool) else v for v in cells

@@ -16,7 +16,8 @@ from publishing.board.changes import what_changed
 from publishing.board.charts import forecast_svg, funnel_svg, trend_svg
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs, BoardRow
-from publishing.board.ranking import Standing, standings
+from publishing.board.ranking import Standing
+from publishing.board.tiles import kpi_tiles
 
 MAX_TABLE_ROWS = 8
 TV_RELOAD_SECONDS = 300
@@ -66,7 +67,7 @@ def manager_page(manager_id: int) -> str:
 def render_html(inputs: BoardInputs) -> dict[str, str]:
     """All pages of the board, keyed by their path relative to the board folder."""
     fmt = Formatter(inputs.context.locale)
-    order = standings(inputs)
+    order = inputs.standings
     pages = {"index.html": _index(inputs, fmt, order)}
     for standing in order:
         pages[manager_page(standing.row.manager_id)] = _manager(inputs, fmt, standing, order)
@@ -143,36 +144,11 @@ def _header(title: str, row: BoardRow, fmt: Formatter, extra: str = "") -> str:
 
 
 def _kpis(row: BoardRow, fmt: Formatter) -> str:
-    interval = fmt.text(
-        "kpi.interval",
-        low=fmt.money(row.stat_forecast_low),
-        high=fmt.money(row.stat_forecast_high),
-    )
-
-    def count(value: int) -> str:
-        return fmt.text("kpi.count", count=fmt.number(value))
-
-    tiles = (
-        ("kpi.net_sales", fmt.money(row.mtd_net_sales), count(row.mtd_sales_count)),
-        (
-            "kpi.attainment",
-            fmt.percent(row.plan_attainment),
-            fmt.text(
-                "kpi.plan",
-                plan=fmt.money(row.plan_rub),
-                forecast=fmt.percent(row.forecast_to_plan),
-            ),
-        ),
-        ("kpi.avg_check", fmt.money(row.avg_check), ""),
-        ("kpi.stat_forecast", fmt.money(row.stat_forecast_rub), interval),
-        ("kpi.funnel_forecast", fmt.money(row.funnel_forecast_rub), ""),
-        ("kpi.special", fmt.money(row.special_net_sales), count(row.special_sales_count)),
-    )
     cells = "".join(
-        f'<div class="kpi"><div class="label">{escape(fmt.text(label))}</div>'
-        f'<div class="value">{escape(value)}</div><div class="note">{escape(note)}&nbsp;</div>'
-        "</div>"
-        for label, value, note in tiles
+        f'<div class="kpi"><div class="label">{escape(fmt.text(tile.label))}</div>'
+        f'<div class="value">{escape(tile.value)}</div>'
+        f'<div class="note">{escape(tile.note)}&nbsp;</div></div>'
+        for tile in kpi_tiles(row, fmt)
     )
     return f'<div class="kpis">{cells}</div>'
 

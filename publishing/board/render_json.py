@@ -19,7 +19,6 @@ import orjson
 from publishing.board.changes import what_changed
 from publishing.board.formatting import Formatter
 from publishing.board.model import SCHEMA_VERSION, BoardInputs
-from publishing.board.ranking import standings
 from publishing.board.render_html import manager_page
 
 
@@ -44,7 +43,7 @@ def board_document(inputs: BoardInputs) -> dict[str, object]:
     fmt = Formatter(context.locale)
     managers = [
         {"rank": s.rank, "page": manager_page(s.row.manager_id), **_record(s.row)}
-        for s in standings(inputs)
+        for s in inputs.standings
     ]
     changes = [
         {

@@ -19,15 +19,16 @@ from matplotlib.ticker import FuncFormatter
 from publishing.board.charts import BAR, FG, HIGHLIGHT, MUTED, TRACK, TREND_DAYS
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs
-from publishing.board.ranking import standings
+from publishing.board.tiles import kpi_tiles
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 900, 100
 BACKGROUND = "#0b1120"
+TILE_COLUMNS = 3
 
 
 def render_png(inputs: BoardInputs) -> bytes:
-    """A 1600×900 PNG of the team's headline figures, the podium (unless the board ranks
-    nobody) and the team's daily sales trend."""
+    """A 1600×900 PNG of the team's KPI tiles (the TV's), the podium (unless the board
+    ranks nobody) and the team's daily sales trend."""
     fmt = Formatter(inputs.context.locale)
     team = inputs.team
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND)
@@ -38,34 +39,20 @@ def render_png(inputs: BoardInputs) -> bytes:
     figure.text(0.03, 0.93, title, color=FG, fontsize=30, fontweight="bold")
     figure.text(0.97, 0.93, day, color=MUTED, fontsize=20, ha="right")
 
-    tiles = (
-        ("kpi.net_sales", fmt.money(team.mtd_net_sales), _count(fmt, team.mtd_sales_count)),
-        (
-            "kpi.attainment",
-            fmt.percent(team.plan_attainment),
-            fmt.text(
-                "kpi.plan",
-                plan=fmt.money(team.plan_rub),
-                forecast=fmt.percent(team.forecast_to_plan),
-            ),
-        ),
-        ("kpi.avg_check", fmt.money(team.avg_check), ""),
-        ("kpi.stat_forecast", fmt.money(team.stat_forecast_rub), ""),
-        ("kpi.funnel_forecast", fmt.money(team.funnel_forecast_rub), ""),
-    )
-    for index, (label, value, note) in enumerate(tiles):
-        x = 0.03 + index * 0.194
-        figure.text(x, 0.84, fmt.text(label), color=MUTED, fontsize=15)
-        figure.text(x, 0.77, value, color=FG, fontsize=26, fontweight="bold")
-        figure.text(x, 0.735, note, color=MUTED, fontsize=14)
+    for index, tile in enumerate(kpi_tiles(team, fmt)):  # as on the TV: rows of three
+        row, column = divmod(index, TILE_COLUMNS)
+        x, y = 0.03 + column * 0.33, 0.855 - row * 0.13
+        figure.text(x, y, fmt.text(tile.label), color=MUTED, fontsize=15)
+        figure.text(x, y - 0.055, tile.value, color=FG, fontsize=26, fontweight="bold")
+        figure.text(x, y - 0.085, tile.note, color=MUTED, fontsize=14)
 
-    podium = [s for s in standings(inputs) if s.rank is not None][:3]
+    podium = [s for s in inputs.standings if s.rank is not None][:3]
     leaders = "     ".join(
         f"{s.rank}. {s.row.manager_name} — {fmt.money(s.row.mtd_net_sales)}" for s in podium
     )
-    figure.text(0.03, 0.665, leaders, color=HIGHLIGHT, fontsize=18)
+    figure.text(0.03, 0.575, leaders, color=HIGHLIGHT, fontsize=18)
 
-    axes = figure.add_axes((0.07, 0.08, 0.9, 0.5), facecolor=BACKGROUND)
+    axes = figure.add_axes((0.07, 0.07, 0.9, 0.42), facecolor=BACKGROUND)
     days = [inputs.context.as_of_day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]
     by_day = {p.day: p.net_sales for p in inputs.trend_of(team.manager_id)}
     values = [float(by_day.get(d, Decimal(0))) for d in days]
@@ -86,7 +73,3 @@ def render_png(inputs: BoardInputs) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor=BACKGROUND, metadata={"Software": None})
     return buffer.getvalue()
-
-
-def _count(fmt: Formatter, value: int) -> str:
-    return fmt.text("kpi.count", count=fmt.number(value))

@@ -14,9 +14,9 @@ from publishing.marts import MartsSource
 
 QUERIES = {
     "board_rows": "SELECT * FROM marts.mart_board WHERE as_of_day = ?",
-    "week_ago_rows": "SELECT * FROM marts.mart_board WHERE as_of_day = ? - INTERVAL 7 DAY",
     "trend_rows": "SELECT * FROM marts.mart_board_trend WHERE as_of_day = ?",
     "split_rows": "SELECT * FROM marts.mart_board_splits WHERE as_of_day = ?",
+    "change_rows": "SELECT * FROM marts.mart_board_changes WHERE as_of_day = ?",
 }
 
 

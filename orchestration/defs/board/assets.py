@@ -24,7 +24,8 @@ from salesboard.layout import data_layout
 
 LANDING_KEYS = [dg.AssetKey([spec.source, spec.name]) for spec in STREAMS.values()]
 BOARD_MARTS = [dg.AssetKey(["marts", name]) for name in ("mart_board", "mart_board_trend",
-                                                          "mart_board_splits")]  # fmt: skip
+                                                          "mart_board_splits",
+                                                          "mart_board_changes")]  # fmt: skip
 
 
 class BoardSettings(dg.ConfigurableResource):

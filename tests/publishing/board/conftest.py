@@ -2,7 +2,8 @@
 
 Rows are dicts of Decimals, dates, ints and floats, exactly as DuckDB returns the
 `mart_board*` marts, and they are internally consistent (the team row sums the managers,
-rates are their counts' ratios) so the figures on the board can be checked against them.
+rates are their counts' ratios, ranks follow the sales, the changes compare the board with
+last week's) so the figures on the board can be checked against them.
 This week against last the three largest moves are: Anna's reach rate 52% -> 61% (+17%
 relative), the team's signup-to-paid conversion 5% -> 6% (+12.5%) and Gleb's reach rate
 44% -> 40% (-9%); the forecasts move about 7%.
@@ -32,6 +33,14 @@ MANAGERS = (
     (5005, "Дарья Соколова", 1_000_000, 100, (55, 55), 23, 26, 6),
     (5006, "Егор Лебедев", 900_000, 100, (50, 49), 20, 25, 5),
     (5007, "Жанна Козлова", 1_000_000, 100, (63, 60), 26, 30, 5),
+)
+TEAM_CANDIDATES = (  # mart_board_changes' team metrics, in candidate order (managers: 0)
+    "reach_rate",
+    "consultation_rate",
+    "activation_rate",
+    "paid_rate",
+    "stat_forecast_rub",
+    "funnel_forecast_rub",
 )
 TARIFFS = (("pro", 8000), ("business", 5000), ("start", 3000), ("turnkey", 25000))
 PERIODS = ("12", "6", "3")
@@ -104,7 +113,9 @@ def _sales_by_day(manager_id: int, first: date, last: date) -> dict[date, list]:
 
 
 def build_rows() -> dict[str, list[dict]]:
-    """The four row lists the Dagster asset passes to `from_rows`."""
+    """The four row lists the Dagster asset passes to `from_rows` (`board`, `trend`,
+    `splits`, `changes`), and `week_ago`: mart_board a week before, which `changes` compares
+    with."""
     trend_start = AS_OF - timedelta(days=29)
     rows: dict[str, list[dict]] = {"board": [], "trend": [], "splits": [], "week_ago": []}
     totals = {
@@ -154,7 +165,44 @@ def build_rows() -> dict[str, list[dict]]:
     )
     rows["trend"] += [_trend(0, day, sales) for day, sales in team_trend.items()]
     rows["splits"] += [_split(0, k, v, a) for (k, v), a in team_splits.items()]
+    for board in (rows["board"], rows["week_ago"]):
+        _rank(board)
+    rows["changes"] = _changes(rows["board"], rows["week_ago"])
     return rows
+
+
+def _rank(board: list[dict]) -> None:
+    """mart_board.sales_rank: 1 + the managers with more sales; none for the team."""
+    managers = [r for r in board if not r["is_team_total"]]
+    for row in board:
+        ahead = sum(other["mtd_net_sales"] > row["mtd_net_sales"] for other in managers)
+        row["sales_rank"] = None if row["is_team_total"] else 1 + ahead
+
+
+def _changes(board: list[dict], week_ago: list[dict]) -> list[dict]:
+    """mart_board_changes for AS_OF. Every candidate qualifies here: nothing is missing or
+    zero last week, and last week is in the same month."""
+    before = {r["manager_id"]: r for r in week_ago}
+    team = next(r for r in board if r["is_team_total"])
+    candidates = [(row, "reach_rate", 0) for row in board if not row["is_team_total"]]
+    candidates += [(team, metric, n) for n, metric in enumerate(TEAM_CANDIDATES, start=1)]
+    return [
+        change_row(row["manager_id"], metric, order, before[row["manager_id"]][metric], row[metric])
+        for row, metric, order in candidates
+    ]
+
+
+def change_row(manager_id: int, metric: str, order: int, before, after) -> dict:
+    """One mart_board_changes row: doubles, the relative change divided exactly."""
+    return {
+        "as_of_day": AS_OF,
+        "metric": metric,
+        "manager_id": manager_id,
+        "candidate_order": order,
+        "value_week_ago": float(before),
+        "value_now": float(after),
+        "relative_change": float((after - before) / before),
+    }
 
 
 def _trend(manager_id: int, day: date, sales: list) -> dict:
@@ -206,7 +254,7 @@ def make_inputs(rows):
 
     def make(**context):
         return from_rows(
-            make_context(**context), rows["board"], rows["trend"], rows["splits"], rows["week_ago"]
+            make_context(**context), rows["board"], rows["trend"], rows["splits"], rows["changes"]
         )
 
     return make

@@ -1,11 +1,19 @@
-""" "What changed" picks the three largest relative moves against last week."""
+""" "What changed" shows the three largest visible moves of `mart_board_changes`.
+
+Which figures are candidates and how much each moved is the mart's (its unit test in
+`_mart_board_changes.yml` covers the exclusions: missing or zero last week, forecasts of
+another month); here the board picks from its rows and words them.
+"""
 
 from __future__ import annotations
 
-import dataclasses
+from decimal import Decimal
 
+from publishing.board import from_rows
 from publishing.board.changes import what_changed
 from publishing.board.formatting import Formatter
+
+from .conftest import change_row, make_context
 
 
 def test_the_three_largest_moves_in_order(inputs):
@@ -29,43 +37,53 @@ def test_sentences_follow_the_locale(make_inputs):
     assert text == "Анна Смирнова: reach rate rose from 52% to 61% in a week"
 
 
-def _with_week_ago(inputs, manager_id, **values):
-    week_ago = dict(inputs.week_ago)
-    week_ago[manager_id] = dataclasses.replace(week_ago[manager_id], **values)
-    return dataclasses.replace(inputs, week_ago=week_ago)
+def _with_changes(rows, changes, **context):
+    return from_rows(make_context(**context), rows["board"], rows["trend"], rows["splits"], changes)
 
 
-def test_a_forecast_jump_can_lead(inputs):
-    team = inputs.week_ago[0]
-    moved = _with_week_ago(inputs, 0, funnel_forecast_rub=team.funnel_forecast_rub / 2)
-    first = what_changed(moved, Formatter("ru"))[0]
+def _replaced(rows, metric, manager_id, before, after):
+    """The sample's changes with one move's week-ago and current values replaced."""
+    return [
+        change_row(manager_id, metric, c["candidate_order"], before, after)
+        if (c["metric"], c["manager_id"]) == (metric, manager_id)
+        else c
+        for c in rows["changes"]
+    ]
+
+
+def test_a_forecast_jump_can_lead(rows):
+    week_ago = next(r for r in rows["week_ago"] if r["manager_id"] == 0)
+    team = next(r for r in rows["board"] if r["manager_id"] == 0)
+    halved = (week_ago["funnel_forecast_rub"] / 2).quantize(Decimal("0.01"))
+    moved = _replaced(rows, "funnel_forecast_rub", 0, halved, team["funnel_forecast_rub"])
+    first = what_changed(_with_changes(rows, moved), Formatter("ru"))[0]
     assert first.metric == "funnel_forecast_rub" and "Прогноз по воронке" in first.text
+    # rubles come back exactly as mart_board has them, and are shown as money
+    assert (first.before, first.after) == (halved, team["funnel_forecast_rub"])
+    assert Formatter("ru").money(halved) in first.text
 
 
-def test_forecasts_of_another_month_are_not_compared(inputs):
-    team = inputs.week_ago[0]
-    moved = _with_week_ago(
-        inputs,
-        0,
-        funnel_forecast_rub=team.funnel_forecast_rub / 2,
-        month_start=team.month_start.replace(month=10),
-    )
-    assert "funnel_forecast_rub" not in {c.metric for c in what_changed(moved, Formatter("ru"))}
+def test_only_the_marts_candidates_are_compared(rows):
+    assert what_changed(_with_changes(rows, []), Formatter("ru")) == ()
+    without_anna = [c for c in rows["changes"] if c["manager_id"] != 5001]
+    changes = what_changed(_with_changes(rows, without_anna), Formatter("ru"))
+    assert 5001 not in {c.manager_id for c in changes} and len(changes) == 3
 
 
-def test_no_sentence_without_a_visible_move(inputs):
-    gone = _with_week_ago(inputs, 5001, reach_rate=None)
-    assert 5001 not in {c.manager_id for c in what_changed(gone, Formatter("ru"))}
-    zero = _with_week_ago(inputs, 5001, reach_rate=0.0)
-    assert 5001 not in {c.manager_id for c in what_changed(zero, Formatter("ru"))}
-    same = _with_week_ago(inputs, 5001, reach_rate=0.6104)  # shows as 61% both weeks
-    assert 5001 not in {c.manager_id for c in what_changed(same, Formatter("ru"))}
+def test_no_sentence_without_a_visible_move(rows):
+    anna = next(r for r in rows["board"] if r["manager_id"] == 5001)
+    same = _replaced(rows, "reach_rate", 5001, 0.6104, anna["reach_rate"])  # 61% both weeks
+    assert 5001 not in {
+        c.manager_id for c in what_changed(_with_changes(rows, same), Formatter("ru"))
+    }
 
 
-def test_ties_are_broken_the_same_way_every_time(inputs):
-    week_ago = {k: dataclasses.replace(v, reach_rate=0.5) for k, v in inputs.week_ago.items()}
-    managers = tuple(dataclasses.replace(m, reach_rate=0.6) for m in inputs.managers)
-    tied = dataclasses.replace(inputs, week_ago=week_ago, managers=managers)
-    first = what_changed(tied, Formatter("ru"))
+def test_ties_are_broken_the_same_way_every_time(rows):
+    tied = [
+        change_row(c["manager_id"], c["metric"], c["candidate_order"], 0.5, 0.6)
+        for c in rows["changes"]
+    ]
+    inputs = _with_changes(rows, tied)
+    first = what_changed(inputs, Formatter("ru"))
     assert [c.manager_id for c in first] == [5001, 5002, 5003]
-    assert what_changed(tied, Formatter("ru")) == first
+    assert what_changed(inputs, Formatter("ru")) == first

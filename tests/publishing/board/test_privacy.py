@@ -33,7 +33,7 @@ def test_no_output_contains_a_phone_or_an_email(tmp_path, rows):
     context = make_context(
         warnings=["telphin/calls: caller 8 (912) 345-67-89 unknown, owner boris@firma.ru"]
     )
-    inputs = from_rows(context, board, rows["trend"], rows["splits"], rows["week_ago"])
+    inputs = from_rows(context, board, rows["trend"], rows["splits"], rows["changes"])
     snapshot = publish_board(tmp_path / "boards", inputs)
     scanned = 0
     for path in snapshot.rglob("*"):

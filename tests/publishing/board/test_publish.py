@@ -8,6 +8,7 @@ import pytest
 
 from publishing.board import publish
 from publishing.board.publish import publish_board
+from publishing.board.push import board_summary
 
 from .conftest import make_context
 
@@ -90,3 +91,20 @@ def test_a_backfilled_older_day_does_not_move_latest(tmp_path, inputs, rows):
     )
     assert publish_board(boards, older).name == "2026-11-19"
     assert os.readlink(boards / "latest") == "2026-11-26"
+
+
+def test_standings_are_worked_out_once_for_every_renderer(tmp_path, make_inputs, monkeypatch):
+    from publishing.board import model
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return standings(*args, **kwargs)
+
+    standings = model.standings
+    monkeypatch.setattr(model, "standings", counted)
+    inputs = make_inputs(mode="top3")
+    publish_board(tmp_path / "boards", inputs)
+    board_summary(inputs)
+    assert len(calls) == 1

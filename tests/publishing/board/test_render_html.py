@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from decimal import Decimal
 
 import pytest
 
+from publishing.board import from_rows
 from publishing.board.formatting import Formatter
 from publishing.board.render_html import MAX_TABLE_ROWS, render_html
+
+from .conftest import make_context
 
 RANK_CELL = re.compile(r'<td class="rank">(\d+)</td><td class="name"><a [^>]*>([^<]+)</a>')
 
@@ -57,13 +59,13 @@ def test_team_mode_ranks_nobody(make_inputs):
         assert f'href="managers/{manager.manager_id}.html"' in pages["index.html"]
 
 
-def test_at_most_eight_table_rows_on_the_tv(make_inputs):
-    inputs = make_inputs()
-    extra = tuple(
-        dataclasses.replace(m, manager_id=m.manager_id + 100, mtd_net_sales=Decimal(n))
-        for n, m in enumerate(inputs.managers[:4], start=1)
-    )
-    many = dataclasses.replace(inputs, managers=inputs.managers + extra)
+def test_at_most_eight_table_rows_on_the_tv(rows):
+    managers = [r for r in rows["board"] if not r["is_team_total"]]
+    extra = [
+        m | {"manager_id": m["manager_id"] + 100, "mtd_net_sales": Decimal(n), "sales_rank": 12 - n}
+        for n, m in enumerate(managers[:4], start=1)
+    ]
+    many = from_rows(make_context(), rows["board"] + extra, rows["trend"], rows["splits"])
     pages = render_html(many)
     assert len(RANK_CELL.findall(pages["index.html"])) == MAX_TABLE_ROWS
     for manager in many.managers:
@@ -96,8 +98,9 @@ def test_footer_shows_freshness_and_warnings(inputs):
     assert "Анна Смирнова: дозвон вырос с 52% до 61% за неделю" in index
 
 
-def test_names_are_escaped(make_inputs):
-    inputs = make_inputs()
-    evil = dataclasses.replace(inputs.managers[0], manager_name="<b>Анна</b>")
-    pages = render_html(dataclasses.replace(inputs, managers=(evil, *inputs.managers[1:])))
+def test_names_are_escaped(rows):
+    evil = [
+        r | {"manager_name": "<b>Анна</b>"} if r["manager_id"] == 5001 else r for r in rows["board"]
+    ]
+    pages = render_html(from_rows(make_context(), evil, rows["trend"], rows["splits"]))
     assert "<b>Анна" not in pages["index.html"] and "&lt;b&gt;Анна" in pages["index.html"]

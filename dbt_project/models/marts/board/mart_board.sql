@@ -134,6 +134,19 @@ final as (
         on
             board.as_of_day = forecasts.as_of_day
             and board.manager_id = forecasts.manager_id
+),
+
+-- The leaderboard's rank: managers by month-to-date net sales, equal sales share a rank
+-- (1, 2, 2, 4); the team row (ranked apart, against itself) gets none. Whom the board shows
+-- ranked is its display mode's choice (leaderboard, top 3, team), made from this rank.
+ranked as (
+    select
+        final.*,
+        rank() over (
+            partition by final.as_of_day, final.is_team_total
+            order by final.mtd_net_sales desc
+        ) as rank_among_peers
+    from final
 )
 
 select
@@ -164,5 +177,6 @@ select
     {{ as_money('funnel_forecast_rub') }} as funnel_forecast_rub,
     {{ as_double('forecast_to_plan') }} as forecast_to_plan,
     {{ as_count('special_sales_count') }} as special_sales_count,
-    {{ as_money('special_net_sales') }} as special_net_sales
-from final
+    {{ as_money('special_net_sales') }} as special_net_sales,
+    {{ as_count('case when not is_team_total then rank_among_peers end') }} as sales_rank
+from ranked

@@ -1,0 +1,56 @@
+"""The KPI tiles: one list, shown alike on the TV page and in board.png."""
+
+from __future__ import annotations
+
+from html import escape
+
+from matplotlib.figure import Figure
+
+from publishing.board.formatting import Formatter
+from publishing.board.render_html import render_html
+from publishing.board.render_png import render_png
+from publishing.board.tiles import kpi_tiles
+
+
+def test_tiles_hold_the_rows_figures(inputs):
+    fmt = Formatter("ru")
+    team = inputs.team
+    tiles = {tile.label: tile for tile in kpi_tiles(team, fmt)}
+    assert list(tiles) == [
+        "kpi.net_sales",
+        "kpi.attainment",
+        "kpi.avg_check",
+        "kpi.stat_forecast",
+        "kpi.funnel_forecast",
+        "kpi.special",
+    ]
+    assert tiles["kpi.net_sales"].value == fmt.money(team.mtd_net_sales)
+    assert tiles["kpi.special"].value == fmt.money(team.special_net_sales)
+    assert tiles["kpi.special"].note == fmt.text(
+        "kpi.count", count=fmt.number(team.special_sales_count)
+    )
+    assert tiles["kpi.stat_forecast"].note == fmt.text(
+        "kpi.interval",
+        low=fmt.money(team.stat_forecast_low),
+        high=fmt.money(team.stat_forecast_high),
+    )
+
+
+def test_the_tv_and_the_picture_show_the_same_tiles(make_inputs, monkeypatch):
+    inputs = make_inputs(locale="en")
+    fmt = Formatter("en")
+    drawn: list[str] = []
+    text = Figure.text
+
+    def record(self, x, y, s, *args, **kwargs):
+        drawn.append(s)
+        return text(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "text", record)
+    render_png(inputs)
+    index = render_html(inputs)["index.html"]
+    for tile in kpi_tiles(inputs.team, fmt):
+        shown = [fmt.text(tile.label), tile.value] + ([tile.note] if tile.note else [])
+        for words in shown:
+            assert words in drawn, words
+            assert escape(words) in index, words
