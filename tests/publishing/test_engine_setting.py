@@ -1,4 +1,4 @@
-"""`SALESBOARD_ENGINE` is the one switch between DuckDB and Spark (orchestration/marts.py)."""
+"""`SALESBOARD_ENGINE` is the one switch between DuckDB and Spark (salesboard/layout.py)."""
 
 from __future__ import annotations
 

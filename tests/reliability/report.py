@@ -20,7 +20,7 @@ hand). Each row is a test that ran the real pipeline: demo vendor APIs over HTTP
 seeded faults, real Parquet landing, dbt on DuckDB, Dagster runs, SIGKILLs. "Lost" and
 "duplicated" count landed records against the fault-free run (and the demo world's own
 records); "identical" means every mart's row count and row-hash sum equal the fault-free
-run's (`orchestration/checksums.py`).
+run's (`tests/support/checksums.py`).
 """
 
 

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.reliability, pytest.mark.reliability_fast]
 # Regression: the phone-hash salt was once pasted into SQL as a literal, so it sat in the
 # warehouse's staging view definitions and in every dbt target folder (compiled SQL,
 # manifest, dbt.log). It now reaches DuckDB only as a bound session variable
-# (orchestration/dbt_phone_salt.py); the scan below covers both places.
+# (dbt_project/salesboard_dbt_plugins/phone_salt.py); the scan below covers both places.
 
 
 def _duckdb_strings(path) -> str:
