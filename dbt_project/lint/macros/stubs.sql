@@ -71,27 +71,6 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro landed_edge_day(relation, edge) %}(select {{ edge }}(_partition_day) from {{ relation }}){% endmacro %}
 {% macro incremental_latest_version(unique_key) %}{{ return({'materialized': 'incremental'}) }}{% endmacro %}
 {% macro latest_versions_since_kept(cte, unique_key) %}select * from {{ cte }}{% endmacro %}
-{% macro with_team_row(relation, key_columns, sum_columns) -%}
-    select
-        {%- for column in key_columns %}
-            {{ column }},
-        {%- endfor %}
-        manager_id,
-        {%- for column in sum_columns %}
-            {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ relation }}
-    union all
-    select
-        {%- for column in key_columns %}
-            {{ column }},
-        {%- endfor %}
-        0 as manager_id,
-        {%- for column in sum_columns %}
-            sum({{ column }}) as {{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
-    from {{ relation }}
-    group by {{ key_columns | join(', ') }}
-{%- endmacro %}
+{% macro with_team_row(relation, key_columns, sum_columns) %}select {{ (key_columns + ['manager_id'] + sum_columns) | join(', ') }} from {{ relation }}{% endmacro %}
 {% macro average_check(net_revenue, sales_count) %}({{ net_revenue }}) / nullif({{ sales_count }}, 0){% endmacro %}
 {% macro plan_attainment(net_revenue, plan) %}cast(({{ net_revenue }}) / nullif({{ plan }}, 0) as double){% endmacro %}

@@ -3,7 +3,7 @@
 {%- set first_landed_day = none if min_day is none else (
     modules.datetime.date.fromisoformat(min_day)
     - modules.datetime.timedelta(days=var('lookback_days') | int)).replace(day=1).isoformat() %}
--- The board's sales per day and manager: count, net revenue, average check, special
+-- The board's sales per day and manager: count, net revenue, the day's average check, special
 -- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run
 -- recomputes its window plus the refund lookback. Every landed day has a row for every

@@ -8,10 +8,6 @@ periods as (
     select * from {{ revenue_periods() }}
 ),
 
-data_end as (
-    {{ data_end('periods') }}
-),
-
 numbered as (
     select
         periods.*,
@@ -41,6 +37,10 @@ months_counted as (
             var('renewal_grace_days') | int,
         ) }} as previous_grace_end
     from numbered
+),
+
+data_end as (
+    {{ data_end('periods') }}
 ),
 
 final as (
