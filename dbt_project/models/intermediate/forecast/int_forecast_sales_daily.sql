@@ -45,7 +45,14 @@ final as (
     ) }}
 )
 
-select * from final
+select
+    sale_day,
+    manager_id,
+    -- decimal(38, 2) on every engine: sums widen decimals differently (Spark: +10 digits).
+    cast(month_to_date_net_revenue as decimal(38, 2)) as month_to_date_net_revenue,
+    cast(new_net_revenue as decimal(38, 2)) as new_net_revenue,
+    cast(month_plan_net_revenue as decimal(38, 2)) as month_plan_net_revenue
+from final
 -- A fixed row order: the forecasts sum doubles over these rows, so a rebuild must read
 -- them in the same order to give the same last digit.
 order by sale_day, manager_id
