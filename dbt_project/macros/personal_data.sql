@@ -7,7 +7,7 @@
 {#
     The salt, as SQL that reads it at run time. It never appears in SQL text (compiled
     files, logs, view definitions): the adapter's connection receives it as a bound
-    session variable (duckdb: the `orchestration.dbt_phone_salt` plugin), or the engine
+    session variable (duckdb: the `salesboard_dbt_plugins.phone_salt` plugin), or the engine
     substitutes it from its environment (spark).
 #}
 {% macro personal_data_salt() -%}

@@ -28,7 +28,7 @@ row_number() over (partition by {{ key_columns | join(', ') }} order by _partiti
 {{ return([('consultation_held', 'consultation_at is not null', 'reached_at is not null'), ('webinar_attended', 'attended_webinar', 'true')]) }}
 {%- endmacro %}
 {% macro revenue_periods() %}int_subscription_periods{% endmacro %}
-{% macro as_of_day(day_column) %}{{ day_column }}{% endmacro %}
+{% macro data_end(relation) %}select max({{ relation }}.paid_day) as as_of_day from {{ relation }}{% endmacro %}
 {% macro paid_period_end(start, months, cancelled_day) %}least({{ start }}, {{ cancelled_day }}){% endmacro %}
 {% macro calendar_spine(datepart, start_sql, end_sql, max_count) -%}
 (select cast(range as date) as spine_date from range({{ start_sql }}, {{ end_sql }}, interval 1 day))
@@ -40,7 +40,7 @@ row_number() over (partition by {{ key_columns | join(', ') }} order by _partiti
 {% macro churn_risk_band(score) %}case when {{ score }} >= 6 then 'high' else 'low' end{% endmacro %}
 {% macro funnel_stage_on(relation, day) %}case when {{ relation }}.paid_day <= {{ day }} then 'paid' end{% endmacro %}
 {% macro clamp(expression, low, high) %}greatest({{ low }}, least({{ high }}, {{ expression }})){% endmacro %}
-{% macro forecast_age_checkpoints() %}{{ return([0, 2]) }}{% endmacro %}
+{% macro forecast_signup_max_age() %}{{ return(45) }}{% endmacro %}
 {% macro churn_risk_ctes(candidates, activity, failed_payments) -%}
 risk_scored as (
     select
@@ -72,3 +72,6 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro incremental_latest_version(unique_key) %}{{ return({'materialized': 'incremental'}) }}{% endmacro %}
 {% macro latest_versions_since_kept(cte, unique_key) %}select * from {{ cte }}{% endmacro %}
 {% macro required_var(name) %}{{ return(0) }}{% endmacro %}
+{% macro with_team_row(relation, key_columns, sum_columns) %}select {{ (key_columns + ['manager_id'] + sum_columns) | join(', ') }} from {{ relation }}{% endmacro %}
+{% macro average_check(net_revenue, sales_count) %}({{ net_revenue }}) / nullif({{ sales_count }}, 0){% endmacro %}
+{% macro plan_attainment(net_revenue, plan) %}cast(({{ net_revenue }}) / nullif({{ plan }}, 0) as double){% endmacro %}

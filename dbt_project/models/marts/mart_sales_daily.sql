@@ -3,7 +3,7 @@
 {%- set first_landed_day = none if min_day is none else (
     modules.datetime.date.fromisoformat(min_day)
     - modules.datetime.timedelta(days=required_var('lookback_days') | int)).replace(day=1).isoformat() %}
--- The board's sales per day and manager: count, net revenue, average check, special
+-- The board's sales per day and manager: count, net revenue, the day's average check, special
 -- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run
 -- recomputes its window plus the refund lookback. Every landed day has a row for every
@@ -97,7 +97,7 @@ board as (
         {%- for months in var('board_periods') %}
             coalesce(daily_sales.net_revenue_period_{{ months }}m, 0) as net_revenue_period_{{ months }}m,
         {%- endfor %}
-        {{ safe_divide('daily_sales.net_revenue', 'daily_sales.sales_count') }} as average_check
+        {{ average_check('daily_sales.net_revenue', 'daily_sales.sales_count') }} as avg_check_daily
     from manager_days
     left join daily_sales
         on
@@ -131,7 +131,7 @@ select
     {{ as_money('gross_revenue') }} as gross_revenue,
     {{ as_money('refunded_amount') }} as refunded_amount,
     {{ as_money('net_revenue') }} as net_revenue,
-    {{ as_double('average_check') }} as average_check,
+    {{ as_double('avg_check_daily') }} as avg_check_daily,
     {{ as_count('special_tariff_sales_count') }} as special_tariff_sales_count,
     {{ as_money('special_tariff_net_revenue') }} as special_tariff_net_revenue,
     {{ as_count('promo_sales_count') }} as promo_sales_count,
@@ -143,7 +143,6 @@ select
     {%- endfor %}
     {{ as_money('month_to_date_net_revenue') }} as month_to_date_net_revenue,
     {{ as_money('month_plan_net_revenue') }} as month_plan_net_revenue,
-    {{ as_double(safe_divide('month_to_date_net_revenue', 'month_plan_net_revenue')) }}
-        as month_plan_attainment
+    {{ plan_attainment('month_to_date_net_revenue', 'month_plan_net_revenue') }} as month_plan_attainment
 from final
 where {{ in_day_window('sale_day', required_var('lookback_days')) }}

@@ -15,7 +15,7 @@ sales_days as (
 
 checkpoints as (
     select series.generated_number - 1 as age_days
-    from ({{ dbt.generate_series(forecast_age_checkpoints() | length) }}) as series
+    from ({{ dbt.generate_series(forecast_signup_max_age() + 1) }}) as series
 ),
 
 observations as (

@@ -8,11 +8,6 @@ periods as (
     select * from {{ revenue_periods() }}
 ),
 
-data_end as (
-    select max({{ as_of_day('periods.paid_day') }}) as as_of_day
-    from periods
-),
-
 numbered as (
     select
         periods.*,
@@ -42,6 +37,10 @@ months_counted as (
             var('renewal_grace_days') | int,
         ) }} as previous_grace_end
     from numbered
+),
+
+data_end as (
+    {{ data_end('periods') }}
 ),
 
 final as (
@@ -76,3 +75,6 @@ final as (
 )
 
 select * from final
+-- A fixed row order: the renewal forecast sums doubles over these rows, so a rebuild must
+-- read them in the same order to give the same last digit.
+order by account_id, period_number

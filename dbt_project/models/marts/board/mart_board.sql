@@ -1,8 +1,10 @@
 -- The morning board's numbers, one row per as-of day and manager plus a team row
--- (manager_id 0). One place where every figure on the board is defined: the renderer
--- formats these rows and computes nothing. Month to date = from the first of the as-of
--- day's month through the as-of day; funnel figures follow this month's signups and count
--- a stage only if it was reached by the end of the as-of day (a past board stays as it was).
+-- (manager_id 0). One place where the board's figures are defined, the managers' rank
+-- included (week-on-week moves: mart_board_changes); the renderer only formats these rows.
+-- Month to date = from the first of the as-of day's month through the as-of
+-- day: revenue and plan as mart_sales_daily has them on that day; funnel figures follow
+-- this month's signups and count a stage only if it was reached by the end of the as-of
+-- day (a past board stays as it was).
 with
 
 sales as (
@@ -35,9 +37,11 @@ sales_to_date as (
         as_of_days.month_start,
         sales.manager_id,
         sum(sales.sales_count) as mtd_sales_count,
-        sum(sales.net_revenue) as mtd_net_sales,
         sum(sales.special_tariff_sales_count) as special_sales_count,
         sum(sales.special_tariff_net_revenue) as special_net_sales,
+        -- Month-to-date revenue and the plan as mart_sales_daily has them on the as-of day.
+        max(case when sales.sale_day = as_of_days.as_of_day then sales.month_to_date_net_revenue end)
+            as mtd_net_sales,
         max(case when sales.sale_day = as_of_days.as_of_day then sales.month_plan_net_revenue end)
             as plan_rub
     from as_of_days
@@ -91,29 +95,15 @@ per_manager as (
             and sales_to_date.manager_id = funnel_to_date.manager_id
 ),
 
-team as (
-    select
-        as_of_day,
-        month_start,
-        0 as manager_id,
-        sum(mtd_sales_count) as mtd_sales_count,
-        sum(mtd_net_sales) as mtd_net_sales,
-        sum(special_sales_count) as special_sales_count,
-        sum(special_net_sales) as special_net_sales,
-        sum(plan_rub) as plan_rub,
-        sum(signups_mtd) as signups_mtd,
-        sum(reached_mtd) as reached_mtd,
-        sum(consultations_mtd) as consultations_mtd,
-        sum(activated_mtd) as activated_mtd,
-        sum(paid_mtd) as paid_mtd
-    from per_manager
-    group by as_of_day, month_start
-),
-
 board as (
-    select * from per_manager
-    union all
-    select * from team
+    {{ with_team_row(
+        'per_manager',
+        ['as_of_day', 'month_start'],
+        [
+            'mtd_sales_count', 'mtd_net_sales', 'special_sales_count', 'special_net_sales', 'plan_rub',
+            'signups_mtd', 'reached_mtd', 'consultations_mtd', 'activated_mtd', 'paid_mtd',
+        ],
+    ) }}
 ),
 
 final as (
@@ -160,8 +150,8 @@ select
     {{ as_count('mtd_sales_count') }} as mtd_sales_count,
     {{ as_money('mtd_net_sales') }} as mtd_net_sales,
     {{ as_money('plan_rub') }} as plan_rub,
-    {{ as_double(safe_divide('mtd_net_sales', 'plan_rub')) }} as plan_attainment,
-    {{ as_money(safe_divide('mtd_net_sales', 'mtd_sales_count')) }} as avg_check,
+    {{ plan_attainment('mtd_net_sales', 'plan_rub') }} as plan_attainment,
+    {{ as_money(average_check('mtd_net_sales', 'mtd_sales_count')) }} as avg_check,
     {{ as_count('signups_mtd') }} as signups_mtd,
     {{ as_count('reached_mtd') }} as reached_mtd,
     {{ as_count('consultations_mtd') }} as consultations_mtd,

@@ -30,7 +30,7 @@ month_to_date as (
             and as_of_days.as_of_day >= payments.payment_day
 ),
 
-by_split as (
+by_manager as (
     {%- for kind, column in [('tariff', 'tariff_code'), ('period', 'period_value')] %}
         select
             as_of_day,
@@ -41,18 +41,12 @@ by_split as (
             sum(net_amount) as net_sales
         from month_to_date
         group by as_of_day, manager_id, {{ column }}
-        union all
-        select
-            as_of_day,
-            0 as manager_id,
-            '{{ kind }}' as split_kind,
-            {{ column }} as split_value,
-            sum(is_sale) as sales_count,
-            sum(net_amount) as net_sales
-        from month_to_date
-        group by as_of_day, {{ column }}
         {{ "union all" if not loop.last }}
     {%- endfor %}
+),
+
+by_split as (
+    {{ with_team_row('by_manager', ['as_of_day', 'split_kind', 'split_value'], ['sales_count', 'net_sales']) }}
 )
 
 select

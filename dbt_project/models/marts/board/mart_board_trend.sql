@@ -26,21 +26,8 @@ per_manager as (
             and sales.sale_day > {{ dbt.dateadd('day', -30, 'as_of_days.as_of_day') }}
 ),
 
-team as (
-    select
-        as_of_day,
-        0 as manager_id,
-        day,
-        sum(net_sales) as net_sales,
-        sum(sales_count) as sales_count
-    from per_manager
-    group by as_of_day, day
-),
-
 final as (
-    select * from per_manager
-    union all
-    select * from team
+    {{ with_team_row('per_manager', ['as_of_day', 'day'], ['net_sales', 'sales_count']) }}
 )
 
 select

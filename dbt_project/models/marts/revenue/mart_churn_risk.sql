@@ -17,22 +17,21 @@ failed_payments as (
     where payment_status = 'canceled'
 ),
 
-scoring_day as (
-    select max({{ as_of_day('renewals.paid_day') }}) as as_of_day
-    from renewals
+data_end as (
+    {{ data_end('renewals') }}
 ),
 
 known_periods as (
     select
         renewals.*,
-        scoring_day.as_of_day,
+        data_end.as_of_day,
         max(renewals.period_end) over (partition by renewals.account_id) as covered_until,
-        max(case when renewals.period_start <= scoring_day.as_of_day then 1 else 0 end) over (
+        max(case when renewals.period_start <= data_end.as_of_day then 1 else 0 end) over (
             partition by renewals.account_id
         ) as has_started
     from renewals
-    cross join scoring_day
-    where renewals.paid_day <= scoring_day.as_of_day
+    cross join data_end
+    where renewals.paid_day <= data_end.as_of_day
 ),
 
 candidates as (

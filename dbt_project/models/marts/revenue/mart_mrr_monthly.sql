@@ -9,8 +9,7 @@ periods as (
 ),
 
 data_end as (
-    select max({{ as_of_day('periods.paid_day') }}) as as_of_day
-    from periods
+    {{ data_end('periods') }}
 ),
 
 months as (
