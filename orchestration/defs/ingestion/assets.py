@@ -49,6 +49,7 @@ def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValu
     totals: Counter = Counter()
     drift: Counter = Counter()
     reasons: Counter = Counter()
+    flagged: Counter = Counter()
     for result in results:
         totals.update(
             fetched=result.fetched,
@@ -61,12 +62,15 @@ def _landing_metadata(results: list[LandingResult]) -> dict[str, dg.MetadataValu
         drift.update({f"missing:{k}": v for k, v in result.missing_fields.items()})
         drift.update({f"retyped:{k}": v for k, v in result.retyped_fields.items()})
         reasons.update(result.quarantine_reasons)
+        flagged.update(result.flagged)
     metadata: dict[str, dg.MetadataValue] = {
         name: dg.MetadataValue.int(value) for name, value in sorted(totals.items())
     }
     metadata["days"] = dg.MetadataValue.int(len(results))
     metadata["schema_drift"] = dg.MetadataValue.json(dict(sorted(drift.items())))
     metadata["quarantine_reasons"] = dg.MetadataValue.json(dict(sorted(reasons.items())))
+    # Landed but noteworthy rows: deletions, implausible device clocks (Quality.flags).
+    metadata["flagged"] = dg.MetadataValue.json(dict(sorted(flagged.items())))
     metadata["per_day"] = dg.MetadataValue.md(
         "| day | fetched | landed | quarantined | duplicates |\n|---|---|---|---|---|\n"
         + "\n".join(
