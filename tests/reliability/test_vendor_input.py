@@ -48,6 +48,17 @@ TOKEN = "/oauth/token"
 PHONE_WITH_EXTENSION = "+7 (999) 000-33-44 доб. 12"
 PHONE_OF_DELETED_LEAD = "8 999 111-22-33"
 NOT_A_PHONE = "звонить после 18"
+# The rest of the kind, each typed around the number +7 999 123-45-0N (N = position).
+TYPED_FORMS = (
+    "+7 999 123-45-00 ext. 12",
+    "8 999 123 45 01 #12",
+    "+79991234502x12",
+    "8(999)123-45-03, 12",
+    "тел.: +7 999 123-45-04 (доб. 5)",
+    "+7 999 123-45-05 / +7 999 765-43-21",
+    "8 999 123 45 06 вн.7",
+    "999 123-45-07; 12",
+)
 
 
 def unix(at: datetime) -> int:
@@ -171,10 +182,12 @@ def crm_world(tmp_path_factory) -> Iterator[CrmWorld]:
     tmp = tmp_path_factory.mktemp("vendor_input")
     layout = DataLayout(tmp / "data").ensure()
     leads = [lead(101, 201, "acc-101"), lead(102, 202, "acc-102"), lead(103, 203, "acc-103")]
+    leads += [lead(110 + n, 210 + n, f"acc-{110 + n}") for n in range(len(TYPED_FORMS))]
     contacts = [
         contact(201, PHONE_WITH_EXTENSION),
         contact(202, PHONE_OF_DELETED_LEAD),
         contact(203, NOT_A_PHONE),
+        *(contact(210 + n, typed) for n, typed in enumerate(TYPED_FORMS)),
     ]
     # amoCRM's trash: only the id, the deletion time and the flag (the rest null).
     deleted = {"id": 102, "updated_at": unix(DELETED), "updated_by": 11, "is_deleted": True}
@@ -182,6 +195,10 @@ def crm_world(tmp_path_factory) -> Iterator[CrmWorld]:
     calls = [
         call("call-ext", "+79990003344", SIGNED_UP + timedelta(hours=2)),
         call("call-deleted", "+79991112233", SIGNED_UP + timedelta(hours=2, minutes=30)),
+        *(
+            call(f"call-form-{n}", f"+7999123450{n}", SIGNED_UP + timedelta(hours=3, minutes=n))
+            for n in range(len(TYPED_FORMS))
+        ),
     ]
     events = [
         amplitude_event("ev-true", UPLOADED - timedelta(minutes=5), "acc-101"),
@@ -226,7 +243,12 @@ def crm_world(tmp_path_factory) -> Iterator[CrmWorld]:
         selection = ["+fct_calls", "+fct_signup_funnel", "+int_account_activity_daily"]
         built = dbt_run(tmp, "build", "--select", *selection, "--exclude-resource-type", "test")
         assert built.returncode == 0, built.stdout[-5000:]
-        tested = dbt_run(tmp, "test", "--select", "stg_amocrm__contacts", "stg_amocrm__leads")
+        checks = [
+            "stg_amocrm__contacts",
+            "stg_amocrm__leads",
+            "assert_phone_formats_normalise_to_one_key",
+        ]
+        tested = dbt_run(tmp, "test", "--select", *checks)
         assert tested.returncode == 0, tested.stdout[-5000:]
     yield CrmWorld(layout.root / "warehouse" / "salesboard.duckdb", landed, tested.stdout)
 
@@ -244,6 +266,12 @@ def test_a_phone_with_an_extension_still_links_its_call_and_unreadable_ones_are_
     test, the data-quality figure, instead of silently matching nothing."""
     linked = query(crm_world, "select lead_id from marts.fct_calls where call_uuid = 'call-ext'")
     assert linked == [(101,)]
+    forms = query(
+        crm_world,
+        "select call_uuid, lead_id from marts.fct_calls"
+        " where call_uuid like 'call-form-%' order by 1",
+    )
+    assert forms == [(f"call-form-{n}", 110 + n) for n in range(len(TYPED_FORMS))]
     funnel = query(
         crm_world,
         "select first_call_at, reached_at from marts.fct_signup_funnel where lead_id = 101",
@@ -261,11 +289,12 @@ def test_a_phone_with_an_extension_still_links_its_call_and_unreadable_ones_are_
     record(
         Outcome(
             AREA,
-            "amoCRM phone with an extension (`+7 (999) 000-33-44 доб. 12`; also ext., #, x, `,`)",
+            "amoCRM phone with an extension (`+7 (999) 000-33-44 доб. 12`)",
             "call linked to its signup; unreadable phones counted by a warning",
-            notes="the extension is dropped (first phone-shaped run of the field); a phone "
-            "that cannot be read (`звонить после 18`) makes `stg_amocrm__contacts_unreadable_"
-            "phones` warn with its count (1 here, 0 on the demo)",
+            notes=f"{1 + len(TYPED_FORMS)} typed forms linked: доб., ext., #, x, `,`, (доб.), "
+            "вн., `;`, a label before, a second number after (the number is the field's first "
+            "phone-shaped run); a phone that cannot be read (`звонить после 18`) makes "
+            "`stg_amocrm__contacts_unreadable_phones` warn with its count (1 here, 0 on the demo)",
         )
     )
 
@@ -275,10 +304,8 @@ def test_a_lead_deleted_in_the_crm_leaves_the_funnel_and_is_counted(crm_world):
     lands as a deletion marker, not in quarantine, and the lead is no longer a signup."""
     day2 = next(r for r in crm_world.landed["amocrm.leads"] if r.day == DAY2)
     assert (day2.flagged, day2.quarantined, day2.missing_fields) == ({"is_deleted": 1}, 0, {})
-    assert query(crm_world, "select lead_id from marts.fct_signup_funnel order by 1") == [
-        (101,),
-        (103,),
-    ]
+    signups = query(crm_world, "select lead_id from marts.fct_signup_funnel order by 1")
+    assert signups == [(101,), (103,), *((110 + n,) for n in range(len(TYPED_FORMS)))]
     assert query(
         crm_world, "select is_deleted from staging.stg_amocrm__leads where lead_id = 102"
     ) == [(True,)]
