@@ -45,6 +45,10 @@ class SourceBlockedError(SourceError):
     """The vendor blocked the integration (amoCRM's 403 page); only vendor support lifts it."""
 
 
+class SourceConfigError(SourceError):
+    """The configured base URL (host, region or path) does not reach the vendor's API."""
+
+
 class SourceResponseError(SourceError):
     """The vendor answered with something unusable (malformed body after retries, odd status)."""
 

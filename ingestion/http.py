@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 import re
 import threading
 import time
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -44,6 +46,7 @@ from urllib3.util.retry import Retry
 from ingestion.errors import (
     SourceAuthError,
     SourceBlockedError,
+    SourceConfigError,
     SourceError,
     SourceResponseError,
     SourceUnavailableError,
@@ -206,7 +209,11 @@ class StaticAuth:
 
 class OAuthClientCredentials:
     """OAuth2 client credentials (Telphin): token fetched lazily, refreshed `margin` seconds
-    before it expires and once after a 401 (the server may revoke tokens early)."""
+    before it expires and once after a 401 (the server may revoke tokens early).
+
+    `expires_in` is optional (RFC 6749 §5.1 "RECOMMENDED"; a public Telphin SDK's fixture
+    omits it): a token without it is kept until the server rejects it with a 401.
+    """
 
     def __init__(
         self, token_url: str, client_id: str, client_secret: str, margin: float = 60.0
@@ -234,7 +241,7 @@ class OAuthClientCredentials:
                     authenticate=False,
                     # OAuth servers answer a bad client with 400 invalid_client or 401.
                     auth_statuses=frozenset({400, 401}),
-                    extract=lambda body: (str(body["access_token"]), float(body["expires_in"])),
+                    extract=_token_and_lifetime,
                 )
                 register_secret(self._token)
                 self._expires_at = time.monotonic() + lifetime
@@ -245,6 +252,13 @@ class OAuthClientCredentials:
         with self._lock:
             self._token = None
         return True
+
+
+def _token_and_lifetime(body: dict) -> tuple[str, float]:
+    """`access_token` and its lifetime in seconds from a token answer; an absent or null
+    `expires_in` is an unbounded lifetime (the 401 refresh is then the only one)."""
+    expires_in = body.get("expires_in")
+    return str(body["access_token"]), math.inf if expires_in is None else float(expires_in)
 
 
 # --- throttling ----------------------------------------------------------------------------
@@ -273,8 +287,21 @@ class RateLimiter:
 # --- retries -------------------------------------------------------------------------------
 
 
+# Statuses the caller of the request in progress interprets itself (`passthrough`): urllib3
+# hands them back at once instead of retrying them (Amplitude's 504 shrinks the window).
+_ANSWERED_BY_CALLER: ContextVar[frozenset[int]] = ContextVar(
+    "answered_by_caller", default=frozenset()
+)
+
+
 class VendorRetry(Retry):
-    """urllib3 `Retry` that waits `busy_wait` after a 429 carrying no `Retry-After`."""
+    """urllib3 `Retry` that waits `busy_wait` after a 429 carrying no `Retry-After`, and
+    never retries a status the request's caller answers itself."""
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code in _ANSWERED_BY_CALLER.get():
+            return False
+        return super().is_retry(method, status_code, has_retry_after)
 
     def __init__(self, *args: Any, busy_wait: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -424,8 +451,8 @@ class VendorHttp:
     ) -> int:
         """Stream a body to `dest` and `check` it (raising MalformedBody); return the status.
 
-        Statuses in `passthrough` are returned without reading the body, for the caller to
-        interpret (Amplitude: 404 = empty window, 400 = window too large).
+        Statuses in `passthrough` are returned at once, neither retried nor read, for the
+        caller to interpret (Amplitude: 404 = empty window, 400 and 504 = window too large).
         """
 
         def read(response: requests.Response) -> None:
@@ -439,6 +466,23 @@ class VendorHttp:
 
         status, _ = self._request("GET", url, scope, read, params=params, passthrough=passthrough)
         return status
+
+    def probe(self, url: str, scope: Scope) -> None:
+        """GET `url` once to prove the base URL and credentials reach the vendor's project.
+
+        Raises `SourceConfigError` naming `url` on a 404 (a wrong host, region or path, which
+        an API that answers 404 for "no data" cannot otherwise tell apart), `SourceAuthError`
+        on rejected credentials, and the usual errors for anything else that is not 2xx.
+        """
+        status, _ = self._request(
+            "GET", url, scope, lambda response: None, passthrough=frozenset({404})
+        )
+        if status == 404:
+            raise scope.error(
+                SourceConfigError,
+                f"GET {url} answered HTTP 404: the configured base URL does not reach the "
+                f"{self.source} API (wrong host, region or path)",
+            )
 
     def _request(
         self,
@@ -521,6 +565,7 @@ class VendorHttp:
         s = self._settings
         with self._throttle:
             self.stats.requests += 1
+            answered_by_caller = _ANSWERED_BY_CALLER.set(passthrough)
             try:
                 response = self._session.request(
                     method,
@@ -537,6 +582,8 @@ class VendorHttp:
                     SourceUnavailableError,
                     f"no answer after {s.retries} retries ({type(e).__name__}: {e})",
                 ) from e
+            finally:
+                _ANSWERED_BY_CALLER.reset(answered_by_caller)
             with response:
                 status = response.status_code
                 self._note_transport_retries(response, scope)

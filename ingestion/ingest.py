@@ -87,6 +87,7 @@ class RunTotals:
     totals: Counter = field(default_factory=Counter)
     drift: Counter = field(default_factory=Counter)  # "unknown:x" / "missing:x" / "retyped:x"
     quarantine_reasons: Counter = field(default_factory=Counter)
+    flagged: Counter = field(default_factory=Counter)  # deletion markers, clock flags
 
     def add(self, results: list[LandingResult]) -> None:
         for result in results:
@@ -102,6 +103,7 @@ class RunTotals:
             self.drift.update({f"missing:{k}": v for k, v in result.missing_fields.items()})
             self.drift.update({f"retyped:{k}": v for k, v in result.retyped_fields.items()})
             self.quarantine_reasons.update(result.quarantine_reasons)
+            self.flagged.update(result.flagged)
 
     def per_day_table(self, last: int = 31) -> str:
         """The last `last` days' counts as a Markdown table."""

@@ -53,6 +53,9 @@ class LandingResult:
     missing_fields: dict[str, int]  # fields the vendor always sends, absent here
     retyped_fields: dict[str, int]  # values coerced from a changed wire type
     quarantine_reasons: dict[str, int]
+    # Landed rows with each of the stream's flags set (`Quality.flags`): deletion markers,
+    # events whose device clock was implausible. Counted, not rejected.
+    flagged: dict[str, int]
     landing_path: Path
     quarantine_path: Path
     landing_bytes: int
@@ -117,6 +120,7 @@ def land_partition(
         missing_fields=dict(sorted(tally.missing.items())),
         retyped_fields=dict(sorted(retyped.items())),
         quarantine_reasons=dict(sorted(tally.reasons.items())),
+        flagged=_count_flags(landing_path, spec.quality.flags),
         landing_path=landing_path,
         quarantine_path=quarantine_path,
         landing_bytes=landing_path.stat().st_size,
@@ -168,9 +172,26 @@ class _Tally:
         # Counter.update is slow even when given nothing, and both sets nearly always are empty.
         if unknown := record.keys() - self.spec.known_fields:
             self.unknown.update(unknown)
-        if missing := self.spec.expected_fields - record.keys():
+        missing = self.spec.expected_fields - record.keys()
+        try:
+            row = self.spec.normalize(record)
+        except RecordRejected:
             self.missing.update(missing)
-        return self.spec.normalize(record)
+            raise
+        # A deletion marker lacks the fields by design: that is not schema drift.
+        deletion = self.spec.quality.deletion_flag
+        if missing and not (deletion and row[deletion]):
+            self.missing.update(missing)
+        return row
+
+
+def _count_flags(part: Path, flags: tuple[str, ...]) -> dict[str, int]:
+    """Rows of the landed file with each flag column true (read after de-duplication, so a
+    flagged record fetched twice counts once)."""
+    if not flags:
+        return {}
+    table = pq.read_table(part, columns=list(flags))
+    return {flag: pc.sum(table[flag]).as_py() or 0 for flag in flags}
 
 
 def _older(candidate: datetime | None, current: datetime | None) -> bool:

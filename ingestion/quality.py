@@ -122,7 +122,12 @@ def check_description(spec: StreamSpec, check: str) -> str:
     descriptions = {
         "keys_unique_not_null": f"Natural key ({columns(spec.key)}) is never null and unique "
         "within the partition.",
-        "required_not_null": f"Columns the vendor must always fill are set: {columns(q.not_null)}.",
+        "required_not_null": f"Columns the vendor must always fill are set: {columns(q.not_null)}"
+        + (
+            f" (on every row but deletion markers, `{q.deletion_flag}`)."
+            if q.deletion_flag
+            else "."
+        ),
         "timestamps_in_window": f"`{q.window_column}` lies inside the partition's fetch window.",
         "enums_in_set": f"Normalised enums hold known values: {columns(q.enums)}.",
         "amounts_positive": f"Money is greater than zero: {columns(q.positive)}.",
@@ -147,6 +152,7 @@ def check_description(spec: StreamSpec, check: str) -> str:
 
 def _expectations(spec: StreamSpec) -> list[Any]:
     import great_expectations as gx
+    from great_expectations.expectations.row_conditions import Column
 
     e, q = gx.expectations, spec.quality
 
@@ -162,8 +168,15 @@ def _expectations(spec: StreamSpec) -> list[Any]:
     else:
         unique = e.ExpectCompoundColumnsToBeUnique(column_list=list(spec.key))
     found.append(tagged("keys_unique_not_null", unique))
+    # Deletion markers carry only the key and change time (see `Quality.deletion_flag`).
+    live = {}
+    if q.deletion_flag:
+        flag = Column(q.deletion_flag)
+        live = {"row_condition": flag.is_null() | (flag == False)}  # noqa: E712 (a condition)
     for column in q.not_null:
-        found.append(tagged("required_not_null", e.ExpectColumnValuesToNotBeNull(column=column)))
+        found.append(
+            tagged("required_not_null", e.ExpectColumnValuesToNotBeNull(column=column, **live))
+        )
     if q.window_column:
         found.append(
             tagged(

@@ -46,20 +46,46 @@
 {%- endmacro %}
 
 {#
-    A Russian phone number typed any way as E.164 (`+7` and 10 digits):
-    `+7 (913) 123-45-67`, `8 913 1234567`, `79131234567`, `8(913)123-45-67`, `+79131234567`
-    and `9131234567` all give `+79131234567`. Anything else that is not 11-15 digits is
-    null (an extension like `00000*101` is not a phone); foreign numbers keep their digits.
+    A phone number typed any way, as E.164. A CRM's phone field is free text, so the number
+    is the first run of digits and phone punctuation in it (`+`, `(`, `)`, `-`, `.`, spaces,
+    a non-breaking space, an en dash): whatever follows the number is not part of it, which
+    drops an extension however it is written (`доб. 12`, `доб12`, `вн. 12`, `ext. 12`, `x12`,
+    `#12`, `, 12`, `; 12`, `(доб. 12)`), a second number after a separator (`/`, `,`, `;`),
+    and a comment; a leading label (`тел.: `, `моб. `) is skipped. Then, on the run's digits:
+    - 11 digits starting `7` or `8` (`+7 (913) 123-45-67`, `8 913 1234567`, `79131234567`,
+      `8(913)123-45-67`, `+79131234567`) -> `+7` and the last ten;
+    - 10 digits starting `3`, `4`, `8` or `9` (a Russian area or mobile code typed without
+      the trunk prefix: `913 123-45-67`, `495 123 45 67`) -> `+7` and the ten;
+    - `+` and 11-15 digits of another country code (`+375 29 123-45-67`) -> `+` and them.
+    Anything else is null: an internal extension (`00000*101`), too few or too many digits
+    for the country (`+7 913 123 45 67 12`: an extension written with a bare space cannot
+    be told from a typo), words instead of a number. `phone_unreadable()` says when a typed
+    phone gave null, so that is counted rather than silently unmatched.
 #}
 {% macro phone_e164(column) -%}
-    {%- set digits = digits_only(column) -%}
+    {%- set run = "regexp_extract(" ~ column ~ ", '[+]?[(]?[0-9][0-9 () .–-]*', 0)" -%}
+    {%- set digits = digits_only(run) -%}
     case
-        when length({{ digits }}) = 10 and substr({{ digits }}, 1, 1) = '9'
+        when length({{ digits }}) = 10 and substr({{ digits }}, 1, 1) in ('3', '4', '8', '9')
             then {{ dbt.concat(["'+7'", digits]) }}
         when length({{ digits }}) = 11 and substr({{ digits }}, 1, 1) in ('7', '8')
             then {{ dbt.concat(["'+7'", "substr(" ~ digits ~ ", 2)"]) }}
-        when length({{ digits }}) between 11 and 15 and {{ column }} like '+%'
+        when
+            length({{ digits }}) between 11 and 15
+            and substr({{ digits }}, 1, 1) != '7'
+            and {{ run }} like '+%'
             then {{ dbt.concat(["'+'", digits]) }}
+    end
+{%- endmacro %}
+
+{#
+    Whether a phone was typed (anything but blanks) and could not be read as a number:
+    null when no phone was typed (unknown is not unreadable).
+#}
+{% macro phone_unreadable(column) -%}
+    case
+        when nullif(trim({{ column }}), '') is not null
+            then {{ phone_e164(column) }} is null
     end
 {%- endmacro %}
 

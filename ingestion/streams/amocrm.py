@@ -5,6 +5,12 @@ flattened into typed columns, found by `field_code` or, since real accounts ofte
 custom fields without a code, by the account's `field_id`; every other custom field stays
 in `_raw`. Phones and e-mails are kept exactly as typed: matching them to calls is dbt's
 job, after hashing.
+
+A deleted lead or contact comes from amoCRM's trash listing (`with=only_deleted`, see
+`AmoCrmClient`) as a deletion marker: `is_deleted: true` with its id and `updated_at` (the
+deletion), every other field null or absent. It lands as a row with `is_deleted` set and
+nothing else required, and is counted (`LandingResult.flagged`); the warehouse keeps the
+latest version of each record, so the deletion supersedes what was landed before.
 """
 
 from __future__ import annotations
@@ -115,22 +121,26 @@ LEAD_QUALITY = Quality(
     not_null=("id", "status_id", "pipeline_id", "created_at", "updated_at"),
     window_column="updated_at",
     non_negative=("price",),
+    flags=("is_deleted",),
+    deletion_flag="is_deleted",
 )
 
 
 def _lead_row(raw: dict) -> dict:
+    deleted = boolean(raw, "is_deleted")
+    live = not deleted  # a deletion marker has only its id and updated_at (module doc)
     return {
         "id": integer(raw, "id", required=True),
         "name": text(raw, "name"),
         "price": amount(raw, "price", sent_as=int),
         "responsible_user_id": integer(raw, "responsible_user_id"),
-        "status_id": integer(raw, "status_id", required=True),
-        "pipeline_id": integer(raw, "pipeline_id", required=True),
+        "status_id": integer(raw, "status_id", required=live),
+        "pipeline_id": integer(raw, "pipeline_id", required=live),
         "loss_reason_id": integer(raw, "loss_reason_id"),
-        "created_at": unix_seconds(raw, "created_at", required=True),
+        "created_at": unix_seconds(raw, "created_at", required=live),
         "updated_at": unix_seconds(raw, "updated_at", required=True),
         "closed_at": unix_seconds(raw, "closed_at"),
-        "is_deleted": boolean(raw, "is_deleted"),
+        "is_deleted": deleted,
         "main_contact_id": _main_contact_id(raw),
     } | _lead_custom_columns(CustomFields(raw))
 
@@ -194,19 +204,25 @@ LEADS = StreamSpec(
 )
 
 # --- contacts ----------------------------------------------------------------------------
-CONTACT_QUALITY = Quality(not_null=("id", "created_at", "updated_at"), window_column="updated_at")
+CONTACT_QUALITY = Quality(
+    not_null=("id", "created_at", "updated_at"),
+    window_column="updated_at",
+    flags=("is_deleted",),
+    deletion_flag="is_deleted",
+)
 
 
 def _contact_row(raw: dict) -> dict:
+    deleted = boolean(raw, "is_deleted")
     return {
         "id": integer(raw, "id", required=True),
         "name": text(raw, "name"),
         "first_name": text(raw, "first_name"),
         "last_name": text(raw, "last_name"),
         "responsible_user_id": integer(raw, "responsible_user_id"),
-        "created_at": unix_seconds(raw, "created_at", required=True),
+        "created_at": unix_seconds(raw, "created_at", required=not deleted),
         "updated_at": unix_seconds(raw, "updated_at", required=True),
-        "is_deleted": boolean(raw, "is_deleted"),
+        "is_deleted": deleted,
     } | _contact_custom_columns(CustomFields(raw))
 
 

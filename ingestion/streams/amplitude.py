@@ -4,9 +4,18 @@ The export's window is the upload time, so `server_upload_time` is what a partit
 cut by and what says when the record changed. Properties are free-form per event type;
 they land as canonical JSON text (sorted keys) for dbt to pick apart. Amplitude's other
 APIs speak epoch milliseconds, so a time sent as a number is read as milliseconds.
+
+`event_time` is the device's clock, and devices' clocks lie (public reports show events
+dated 2001 and 2031). It is checked against `server_upload_time`, Amplitude's own clock:
+an event cannot happen after it was uploaded, beyond ordinary clock skew
+(`DEVICE_CLOCK_AHEAD`), and the SDKs hold events of an offline device only so long
+(`DEVICE_CLOCK_BEHIND`). Outside those bounds the event lands as sent with
+`event_time_implausible` set, counted per partition; dbt dates its activity by the upload.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 import pyarrow as pa
 
@@ -17,18 +26,34 @@ EVENT_QUALITY = Quality(
     not_null=("uuid", "event_type", "event_time", "server_upload_time"),
     window_column="server_upload_time",
     enums={"platform": frozenset({"web", "ios", "android"})},
+    flags=("event_time_implausible",),
 )
+# How far a device's event_time may run ahead of the server's upload time (clock skew) and
+# behind it (an offline device uploading late) before the device clock is not believed.
+DEVICE_CLOCK_AHEAD = timedelta(hours=1)
+DEVICE_CLOCK_BEHIND = timedelta(days=30)
+
+
+def implausible_device_time(event_time: datetime | None, uploaded: datetime | None) -> bool | None:
+    """Whether `event_time` lies outside [upload - DEVICE_CLOCK_BEHIND, upload +
+    DEVICE_CLOCK_AHEAD]; None (unknown) when either time is missing."""
+    if event_time is None or uploaded is None:
+        return None
+    return not uploaded - DEVICE_CLOCK_BEHIND <= event_time <= uploaded + DEVICE_CLOCK_AHEAD
 
 
 def _event_row(raw: dict) -> dict:
+    event_time = utc_text(raw, "event_time", required=True, epoch_scale=1000)
+    uploaded = utc_text(raw, "server_upload_time", required=True, epoch_scale=1000)
     return {
         "uuid": text(raw, "uuid", required=True),
         "insert_id": text(raw, "$insert_id"),
         "event_type": text(raw, "event_type", required=True),
         "user_id": text(raw, "user_id"),
         "device_id": text(raw, "device_id"),
-        "event_time": utc_text(raw, "event_time", required=True, epoch_scale=1000),
-        "server_upload_time": utc_text(raw, "server_upload_time", required=True, epoch_scale=1000),
+        "event_time": event_time,
+        "server_upload_time": uploaded,
+        "event_time_implausible": implausible_device_time(event_time, uploaded),
         "platform": enum(raw, "platform"),
         "event_properties": json_text(raw, "event_properties"),
         "user_properties": json_text(raw, "user_properties"),
@@ -63,6 +88,7 @@ EVENTS = StreamSpec(
             pa.field("device_id", pa.string()),
             pa.field("event_time", TIMESTAMP),
             pa.field("server_upload_time", TIMESTAMP),
+            pa.field("event_time_implausible", pa.bool_()),
             pa.field("platform", pa.string()),
             pa.field("event_properties", pa.string()),
             pa.field("user_properties", pa.string()),

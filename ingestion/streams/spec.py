@@ -75,6 +75,12 @@ class Quality:
     currency_columns: tuple[str, ...] = ()
     currencies: frozenset[str] = frozenset({"RUB"})
     not_greater: tuple[tuple[str, str], ...] = ()  # (a, b): a <= b where both are set
+    # Boolean columns whose true rows each landing counts (`LandingResult.flagged`).
+    flags: tuple[str, ...] = ()
+    # The flag that marks a deletion marker: a record the vendor sends for a deleted object
+    # with little more than its key and change time (amoCRM's trash listing). `not_null`
+    # and the vendor's expected fields are not asked of such a row.
+    deletion_flag: str | None = None
 
 
 def _as_is(raw: dict) -> Iterable[dict]:
@@ -114,8 +120,11 @@ class StreamSpec:
         referenced = {*self.key, *self.updated_at, *self.quality.not_null, *self.quality.enums}
         referenced |= {*self.quality.positive, *self.quality.non_negative}
         referenced |= {*self.quality.currency_columns, *chain(*self.quality.not_greater)}
+        referenced |= {*self.quality.flags}
         if self.quality.window_column:
             referenced.add(self.quality.window_column)
+        if self.quality.deletion_flag not in (None, *self.quality.flags):
+            raise ValueError(f"{self.stream}: the deletion flag must be one of the flags")
         unknown = referenced - names
         if unknown:
             raise ValueError(f"{self.stream}: spec names unknown columns {sorted(unknown)}")

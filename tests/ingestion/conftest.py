@@ -2,7 +2,9 @@
 mocks) for the plumbing, and helpers over the demo vendor APIs of `tests/conftest.py`.
 
 Each route answers from a queue of `Reply`s; the last one repeats. Replies can misbehave
-the way vendors do: drop the connection, cut the body short, stall.
+the way vendors do: drop the connection, cut the body short, stall. A route whose answer
+depends on the request (an export that times out on long windows) takes a function of the
+request (`Seen`) instead.
 """
 
 from __future__ import annotations
@@ -61,18 +63,19 @@ class ScriptedServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}"
 
-    def on(self, method: str, path: str, *replies: Reply) -> None:
+    def on(self, method: str, path: str, *replies: Reply | Callable[[Seen], Reply]) -> None:
         self.routes[(method, path)] = list(replies)
 
     def requests_to(self, path: str) -> list[Seen]:
         return [s for s in self.seen if s.path == path]
 
-    def _next_reply(self, method: str, path: str) -> Reply:
+    def _next_reply(self, seen: Seen) -> Reply:
         with self._lock:
-            queue = self.routes.get((method, path))
+            queue = self.routes.get((seen.method, seen.path))
             if not queue:
                 return Reply(404, {"message": "no route"})
-            return queue.pop(0) if len(queue) > 1 else queue[0]
+            reply = queue.pop(0) if len(queue) > 1 else queue[0]
+        return reply if isinstance(reply, Reply) else reply(seen)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -87,21 +90,20 @@ class ScriptedServer:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 parts = urlsplit(self.path)
+                seen = Seen(
+                    self.command,
+                    parts.path,
+                    parse_qs(parts.query),
+                    dict(self.headers),
+                    body,
+                    time.monotonic(),
+                )
                 with server._lock:
-                    server.seen.append(
-                        Seen(
-                            self.command,
-                            parts.path,
-                            parse_qs(parts.query),
-                            dict(self.headers),
-                            body,
-                            time.monotonic(),
-                        )
-                    )
+                    server.seen.append(seen)
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 try:
-                    self._answer(server._next_reply(self.command, parts.path))
+                    self._answer(server._next_reply(seen))
                 finally:
                     with server._lock:
                         server.in_flight -= 1

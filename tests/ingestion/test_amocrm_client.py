@@ -37,10 +37,13 @@ def test_leads_follow_next_and_drop_the_inclusive_end(scripted):
             "/api/v4/leads?page=2",
         ),
         hal("leads", [{"id": 3, "updated_at": T1}]),  # the vendor's `to` is inclusive
+        hal("leads", [{"id": 4, "updated_at": T0 + 9, "is_deleted": True}]),  # the trash
     )
     amo = client(scripted)
-    assert [r["id"] for p in amo.leads(START, END) for r in p] == [1, 2]
-    first, second = scripted.requests_to("/api/v4/leads")
+    assert [r["id"] for p in amo.leads(START, END) for r in p] == [1, 2, 4]
+    first, second, trash = scripted.requests_to("/api/v4/leads")
+    assert trash.query["with"] == ["only_deleted"]
+    assert trash.query["filter[updated_at][from]"] == [str(T0)]
     assert first.query["filter[updated_at][from]"] == [str(T0)]
     assert first.query["filter[updated_at][to]"] == [str(T1)]
     assert first.query["with"] == ["contacts"] and first.query["limit"] == ["2"]

@@ -10,6 +10,7 @@ row_number() over (partition by {{ key_columns | join(', ') }} order by _partiti
 {% macro business_day(column) %}cast({{ column }} as date){% endmacro %}
 {% macro phone_hash(column) %}sha256({{ column }}){% endmacro %}
 {% macro phone_e164(column) %}regexp_replace({{ column }}, '[^0-9]', '', 'g'){% endmacro %}
+{% macro phone_unreadable(column) %}({{ column }} is not null){% endmacro %}
 {% macro email_hash(column) %}sha256(lower({{ column }})){% endmacro %}
 {% macro first_element(column) %}{{ column }}[1]{% endmacro %}
 {% macro in_day_window(column, lookback_days=0) %}{{ column }} >= current_date{% endmacro %}

@@ -91,6 +91,12 @@ def _custom_field(spec: tuple, values: list[dict]) -> dict:
     }
 
 
+def _only_deleted(request: Request) -> bool:
+    """`with=only_deleted` asks for the trash; the demo company never deletes a lead or a
+    contact, so its trash is always empty (204)."""
+    return "only_deleted" in request.query_params.get("with", "").split(",")
+
+
 def _unix(at: datetime | None) -> int | None:
     return None if at is None else int(at.timestamp())
 
@@ -293,6 +299,8 @@ class AmoCrmApi:
 
     async def leads(self, request: Request) -> Response:
         now = self._authorize(request)
+        if _only_deleted(request):
+            return Response(status_code=204)
         leads = self._listing(
             request,
             now,
@@ -365,6 +373,8 @@ class AmoCrmApi:
 
     async def contacts(self, request: Request) -> Response:
         now = self._authorize(request)
+        if _only_deleted(request):
+            return Response(status_code=204)
         signups = self._listing(
             request,
             now,

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ingestion.demo.api.common import (
@@ -83,12 +83,25 @@ class AmplitudeApi:
     def vendor(self) -> Vendor:
         return Vendor(
             name="amplitude",
-            app=vendor_app([Route("/api/2/export", self.export)], error),
+            app=vendor_app(
+                [
+                    Route("/api/2/export", self.export),
+                    Route("/api/2/events/list", self.event_types),
+                ],
+                error,
+            ),
             error=error,
             optional_field="device_id",
             change_type=_event_time_as_millis,
             key_field="uuid",
         )
+
+    async def event_types(self, request: Request) -> Response:
+        """Dashboard REST API `events/list`: the project's event types (the client's probe)."""
+        if basic_credentials(request) != self.credentials:
+            raise ApiError(401, "Invalid API key or secret key")
+        names = sorted(self.world.config["activity"]["event_mix"])
+        return JSONResponse({"data": [{"value": name, "hidden": False} for name in names]})
 
     async def export(self, request: Request) -> Response:
         if basic_credentials(request) != self.credentials:

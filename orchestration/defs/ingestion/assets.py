@@ -35,6 +35,8 @@ def _landing_metadata(run: RunTotals) -> dict[str, dg.MetadataValue]:
     metadata["quarantine_reasons"] = dg.MetadataValue.json(
         dict(sorted(run.quarantine_reasons.items()))
     )
+    # Landed but noteworthy rows: deletions, implausible device clocks (Quality.flags).
+    metadata["flagged"] = dg.MetadataValue.json(dict(sorted(run.flagged.items())))
     metadata["per_day"] = dg.MetadataValue.md(run.per_day_table())
     if run.results:
         metadata["landing_path"] = dg.MetadataValue.path(str(run.results[-1].landing_path))

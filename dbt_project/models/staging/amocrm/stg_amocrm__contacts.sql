@@ -5,6 +5,9 @@
 
 -- One row per CRM contact, its latest version. Only salted hashes of the first phone and
 -- e-mail leave this model: they are join keys, never the numbers or addresses themselves.
+-- A phone typed so that it cannot be read as a number is flagged (`is_phone_unreadable`)
+-- and counted by a warning test: such a contact's calls cannot find its signup.
+-- A deleted contact (a deletion marker from amoCRM's trash) has no phone or e-mail left.
 with
 
 latest as (
@@ -19,6 +22,7 @@ final as (
         {{ utc_timestamp('updated_at') }} as updated_at,
         coalesce(is_deleted, false) as is_deleted,
         {{ phone_hash(first_element('phones')) }} as phone_hash,
+        {{ phone_unreadable(first_element('phones')) }} as is_phone_unreadable,
         {{ email_hash(first_element('emails')) }} as email_hash,
         _source_updated_at,
         _partition_day,
