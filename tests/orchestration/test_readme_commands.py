@@ -35,13 +35,18 @@ def _run(command: list[str], demo_server, demo_world, tmp_path: Path):
     env |= {"DAGSTER_HOME": str(tmp_path / "dagster_home"), "SALESBOARD_ENGINE": "duckdb"}
     (tmp_path / "dagster_home").mkdir()
     executable = Path(sys.executable).with_name(Path(command[0]).name)
-    done = subprocess.run(
-        [str(executable), *command[1:]], cwd=PROJECT_ROOT, env=env,
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # Output to files, not pipes: Dagster's compute-log capture starts `tail -F` helpers
+    # that can outlive the command and would hold a pipe open (and the test) until timeout.
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    with out.open("w") as stdout, err.open("w") as stderr:
+        done = subprocess.run(
+            [str(executable), *command[1:]], cwd=PROJECT_ROOT, env=env,
+            stdout=stdout, stderr=stderr, timeout=900, check=False,
+        )  # fmt: skip
+    output = out.read_text()
+    assert done.returncode == 0, output[-3000:] + err.read_text()[-3000:]
     board = orjson.loads((data_dir / "boards" / "latest" / "board.json").read_bytes())
-    return done, board
+    return output, board
 
 
 @pytest.mark.slow
@@ -59,7 +64,7 @@ def test_the_readme_backfill_command_publishes_the_ranges_last_day(
 ):
     command = _readme_command(r"salesboard backfill --from")
     command[command.index("--from") + 1], command[command.index("--to") + 1] = FIRST, LAST
-    done, board = _run(command, demo_server, demo_world, tmp_path)
+    output, board = _run(command, demo_server, demo_world, tmp_path)
     assert board["as_of"] == LAST
-    assert f"board: {tmp_path / 'data' / 'boards' / LAST}" in done.stdout
-    assert "20/20 stream-days (100%)" in done.stdout  # 10 streams x 2 days, reported done
+    assert f"board: {tmp_path / 'data' / 'boards' / LAST}" in output
+    assert "20/20 stream-days (100%)" in output  # 10 streams x 2 days, reported done
