@@ -1,6 +1,6 @@
 """The dbt project as Dagster sees it (`DbtProject`): its manifest, target and preparer.
 
-Kept outside `defs/` so the launcher and tests can prepare the manifest (`dbt parse`)
+Kept outside `defs/` so `salesboard prepare` and tests can prepare the manifest (`dbt parse`)
 before any definitions load: parsing inside concurrent runs races on `target/`.
 """
 
