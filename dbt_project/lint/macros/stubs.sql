@@ -42,6 +42,7 @@ row_number() over (partition by {{ key_columns | join(', ') }} order by _partiti
 {% macro funnel_stage_on(relation, day) %}case when {{ relation }}.paid_day <= {{ day }} then 'paid' end{% endmacro %}
 {% macro clamp(expression, low, high) %}greatest({{ low }}, least({{ high }}, {{ expression }})){% endmacro %}
 {% macro forecast_signup_max_age() %}{{ return(45) }}{% endmacro %}
+{% macro forecast_history_days() %}{{ return(91) }}{% endmacro %}
 {% macro churn_risk_ctes(candidates, activity, failed_payments) -%}
 risk_scored as (
     select

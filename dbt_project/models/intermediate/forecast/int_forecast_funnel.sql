@@ -32,20 +32,37 @@ payments as (
     where payment_status = 'succeeded'
 ),
 
-expected_checks as (
-    -- The average check of the new sales (a fully refunded payment is none) of the 90 days
-    -- before the month.
+refunds as (
+    select * from {{ ref('int_forecast_sale_refunds') }}
+),
+
+new_sales_known as (
+    -- The new sales of the 90 days before each month as known when it began: net of the
+    -- refunds created before it (a later refund was not known to any of its as-of days).
     select
         months.month_start,
-        {{ average_check('sum(payments.net_amount)', 'count(*)') }} as expected_check
+        payments.paid_amount - coalesce(sum(refunds.refund_amount), 0) as net_amount
     from (select distinct month_start from forecast_days) as months
     inner join payments
         on
             payments.sale_type = 'new'
-            and not payments.is_fully_refunded
             and months.month_start > payments.payment_day
             and {{ days_after('months.month_start', -90) }} <= payments.payment_day
-    group by months.month_start
+    left join refunds
+        on
+            payments.payment_id = refunds.payment_id
+            and months.month_start > refunds.refund_day
+    group by months.month_start, payments.payment_id, payments.paid_amount
+),
+
+expected_checks as (
+    -- Their average check; a sale fully refunded by then is none.
+    select
+        month_start,
+        {{ average_check('sum(net_amount)', 'count(*)') }} as expected_check
+    from new_sales_known
+    where net_amount > 0
+    group by month_start
 ),
 
 open_signups as (
@@ -119,7 +136,7 @@ expected_payers as (
 )
 
 select
-    sales.sale_day as as_of_day,
+    sales.as_of_day,
     sales.manager_id,
     {{ as_money(
         'sales.month_to_date_net_revenue'
@@ -127,9 +144,9 @@ select
         ~ ' + coalesce(renewals_due.expected_renewals, 0)'
     ) }} as funnel_forecast_rub
 from sales
-inner join forecast_days on sales.sale_day = forecast_days.as_of_day
+inner join forecast_days on sales.as_of_day = forecast_days.as_of_day
 left join expected_payers
-    on sales.sale_day = expected_payers.as_of_day and sales.manager_id = expected_payers.manager_id
+    on sales.as_of_day = expected_payers.as_of_day and sales.manager_id = expected_payers.manager_id
 left join expected_checks on forecast_days.month_start = expected_checks.month_start
 left join renewals_due
-    on sales.sale_day = renewals_due.as_of_day and sales.manager_id = renewals_due.manager_id
+    on sales.as_of_day = renewals_due.as_of_day and sales.manager_id = renewals_due.manager_id

@@ -17,4 +17,4 @@ select
         as_double('sales.month_to_date_net_revenue') ~ ' / forecast_days.days_elapsed * forecast_days.days_in_month'
     ) }} as naive_forecast_rub
 from forecast_days
-inner join sales on forecast_days.as_of_day = sales.sale_day
+inner join sales on forecast_days.as_of_day = sales.as_of_day

@@ -14,6 +14,11 @@ sales as (
     select * from {{ ref('int_forecast_sales_daily') }}
 ),
 
+sales_known as (
+    -- Each as-of day's last 13 weeks of sales, as known at its end.
+    select * from {{ ref('int_forecast_sales_known') }}
+),
+
 renewals_due as (
     select * from {{ ref('int_forecast_renewals_due') }}
 ),
@@ -31,16 +36,14 @@ calendar as (
 weekday_means as (
     -- Weekday profile of the team's new-business sales over the last 13 weeks.
     select
-        forecast_days.as_of_day,
-        {{ iso_day_of_week('sales.sale_day') }} as day_of_week,
-        avg(sales.new_net_revenue) as mean_net_revenue
-    from forecast_days
-    inner join sales
-        on
-            sales.manager_id = 0
-            and forecast_days.as_of_day >= sales.sale_day
-            and {{ days_after('forecast_days.as_of_day', -91) }} < sales.sale_day
-    group by forecast_days.as_of_day, {{ iso_day_of_week('sales.sale_day') }}
+        as_of_day,
+        {{ iso_day_of_week('sale_day') }} as day_of_week,
+        avg(new_net_revenue) as mean_net_revenue
+    from sales_known
+    where
+        manager_id = 0
+        and {{ days_after('as_of_day', -91) }} < sale_day
+    group by as_of_day, {{ iso_day_of_week('sale_day') }}
 ),
 
 weekday_factors as (
@@ -56,19 +59,16 @@ weekday_factors as (
 recent_days as (
     -- The last 8 weeks' new-business sales, each with its weekday's factor.
     select
-        forecast_days.as_of_day,
-        sales.manager_id,
-        sales.new_net_revenue,
+        sales_known.as_of_day,
+        sales_known.manager_id,
+        sales_known.new_net_revenue,
         coalesce(weekday_factors.weekday_factor, 1) as weekday_factor
-    from forecast_days
-    inner join sales
-        on
-            forecast_days.as_of_day >= sales.sale_day
-            and {{ days_after('forecast_days.as_of_day', -56) }} < sales.sale_day
+    from sales_known
     left join weekday_factors
         on
-            forecast_days.as_of_day = weekday_factors.as_of_day
-            and {{ iso_day_of_week('sales.sale_day') }} = weekday_factors.day_of_week
+            sales_known.as_of_day = weekday_factors.as_of_day
+            and {{ iso_day_of_week('sales_known.sale_day') }} = weekday_factors.day_of_week
+    where {{ days_after('sales_known.as_of_day', -56) }} < sales_known.sale_day
 ),
 
 levels as (
@@ -130,7 +130,7 @@ expected_new as (
 
 forecast as (
     select
-        sales.sale_day as as_of_day,
+        sales.as_of_day,
         sales.manager_id,
         sales.month_to_date_net_revenue,
         sales.month_plan_net_revenue,
@@ -144,11 +144,11 @@ forecast as (
         ) as stat_half_width
     from sales
     inner join expected_new
-        on sales.sale_day = expected_new.as_of_day and sales.manager_id = expected_new.manager_id
+        on sales.as_of_day = expected_new.as_of_day and sales.manager_id = expected_new.manager_id
     left join noise
-        on sales.sale_day = noise.as_of_day and sales.manager_id = noise.manager_id
+        on sales.as_of_day = noise.as_of_day and sales.manager_id = noise.manager_id
     left join renewals_due
-        on sales.sale_day = renewals_due.as_of_day and sales.manager_id = renewals_due.manager_id
+        on sales.as_of_day = renewals_due.as_of_day and sales.manager_id = renewals_due.manager_id
 )
 
 select

@@ -1,8 +1,9 @@
 -- Backtest of the month-end forecasts: for every complete past month and every as-of day
--- in it, each method's forecast vs the month's actual net sales, the error, the absolute
--- percentage error, and the MAPE of that method on that day of month over all backtested
--- months. Months whose statistical inputs were not yet warm (less than 91 days of sales
--- before them) are left out: their forecasts read partial history.
+-- in it, each method's forecast (made from what was known at the end of that day) vs the
+-- month's actual net sales as known now (refunds created since included), the error, the
+-- absolute percentage error, and the MAPE of that method on that day of month over all
+-- backtested months. Months whose statistical inputs were not yet warm (less than 91 days
+-- of sales before them) are left out: their forecasts read partial history.
 {%- set methods = [
     ('statistical', 'stat_forecast_rub'),
     ('funnel', 'funnel_forecast_rub'),
@@ -14,14 +15,30 @@ forecasts as (
     select * from {{ ref('mart_forecast_daily') }}
 ),
 
-month_actuals as (
-    -- The month's total = month-to-date on its last day.
-    select
-        manager_id,
-        month_start,
-        mtd_net_sales as actual_rub
+sales as (
+    select * from {{ ref('mart_sales_daily') }}
+),
+
+complete_months as (
+    select distinct month_start
     from forecasts
     where days_elapsed = days_in_month
+),
+
+manager_months as (
+    -- The month's net sales as known now: a forecast is scored against what the month
+    -- turned out to be, not against its own (point-in-time) month-to-date.
+    select
+        sales.sale_month as month_start,
+        sales.manager_id,
+        sum(sales.net_revenue) as actual_rub
+    from sales
+    inner join complete_months on sales.sale_month = complete_months.month_start
+    group by sales.sale_month, sales.manager_id
+),
+
+month_actuals as (
+    {{ with_team_row('manager_months', ['month_start'], ['actual_rub']) }}
 ),
 
 warm_months as (

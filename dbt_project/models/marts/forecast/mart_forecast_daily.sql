@@ -46,12 +46,12 @@ select
     statistical.forecast_to_plan,
     naive.naive_forecast_rub
 from forecast_days
-inner join sales on forecast_days.as_of_day = sales.sale_day
+inner join sales on forecast_days.as_of_day = sales.as_of_day
 inner join statistical
-    on sales.sale_day = statistical.as_of_day and sales.manager_id = statistical.manager_id
+    on sales.as_of_day = statistical.as_of_day and sales.manager_id = statistical.manager_id
 inner join funnel
-    on sales.sale_day = funnel.as_of_day and sales.manager_id = funnel.manager_id
+    on sales.as_of_day = funnel.as_of_day and sales.manager_id = funnel.manager_id
 inner join naive
-    on sales.sale_day = naive.as_of_day and sales.manager_id = naive.manager_id
+    on sales.as_of_day = naive.as_of_day and sales.manager_id = naive.manager_id
 left join renewals_due
-    on sales.sale_day = renewals_due.as_of_day and sales.manager_id = renewals_due.manager_id
+    on sales.as_of_day = renewals_due.as_of_day and sales.manager_id = renewals_due.manager_id
