@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
+import uuid
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
@@ -20,6 +22,9 @@ import orjson
 import pytest
 
 from ingestion.demo.truth import churn_days, paid_periods
+from ingestion.landing import land_partition
+from ingestion.streams import STREAMS
+from salesboard.layout import DataLayout
 from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
 from tests.support.dbt import dbt_run
 
@@ -32,6 +37,7 @@ UNIT_TESTS = (
     "periods_chain_renewals_and_cut_at_refunds",
     "mrr_movements_follow_the_rules",
     "churn_rates_follow_the_formulas",
+    "sales_known_on_a_day_leave_out_later_refunds",
 )
 
 
@@ -195,6 +201,95 @@ def test_both_forecasts_beat_naive_from_mid_month(long_history: LongHistory):
         " (stat_forecast_low <= stat_forecast_rub and stat_forecast_rub <= stat_forecast_high)",
     )[0][0]
     assert board == 0
+
+
+def _private_copy(history: LongHistory, data_dir: Path) -> None:
+    """The long history's warehouse and landing for one test to change: the refunds stream
+    copied, the other streams linked (the module's other tests read the original)."""
+    for stream in (history.data_dir / "landing").glob("*/*"):
+        target = data_dir / "landing" / stream.relative_to(history.data_dir / "landing")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if stream.name == "refunds":
+            shutil.copytree(stream, target)
+        else:
+            target.symlink_to(stream, target_is_directory=True)
+    (data_dir / "warehouse").mkdir()
+    shutil.copy2(history.warehouse, data_dir / "warehouse" / "salesboard.duckdb")
+
+
+def _forecast_rows(warehouse: Path, before_day: date) -> dict[tuple, tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select * from marts.mart_forecast_daily where as_of_day < ?", [before_day]
+        ).fetchall()
+    return {(row[0], row[1]): row for row in rows}
+
+
+def test_a_late_refund_leaves_past_forecasts_as_they_were(long_history: LongHistory, tmp_path):
+    """Point in time (DECISIONS.md, "Forecasts"): a full refund of a one-month new sale,
+    created two days after the as-of day following the sale, lands in its creation day's
+    partition as a daily run lands it, and dbt rebuilds. Every forecast row made before the
+    refund existed (all managers, all methods, the interval, the renewals due) is what it
+    was; the refund does lower the sale's day in mart_sales_daily and the month-to-date from
+    the refund's day on."""
+    data_dir = tmp_path / "data"
+    _private_copy(long_history, data_dir)
+    warehouse = data_dir / "warehouse" / "salesboard.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        payment_id, paid_day, manager_id, amount = con.execute(
+            "select payment_id, payment_day, manager_id, paid_amount from marts.fct_payments"
+            " where payment_status = 'succeeded' and sale_type = 'new' and period_months = 1"
+            " and refunded_amount = 0 and payment_day >= '2024-11-01'"
+            " and extract(day from payment_day) between 5 and 20"
+            " and manager_id in (select manager_id from marts.dim_managers where is_sales_manager)"
+            " order by payment_day, payment_id limit 1"
+        ).fetchone()
+    as_of_day, refund_day = paid_day + timedelta(days=1), paid_day + timedelta(days=3)
+    month_days = f"as_of_day >= '{refund_day}' and month_start = '{paid_day.replace(day=1)}'"
+    mtd_query = (
+        "select as_of_day, manager_id, mtd_net_sales from marts.mart_forecast_daily"
+        f" where {month_days} and manager_id in (0, {manager_id})"
+    )
+    sale_day_query = (
+        "select net_revenue from marts.mart_sales_daily"
+        f" where sale_day = '{paid_day}' and manager_id = {manager_id}"
+    )
+    past = _forecast_rows(warehouse, refund_day)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        mtd_before = {(d, m): v for d, m, v in con.execute(mtd_query).fetchall()}
+        sale_day_before = con.execute(sale_day_query).fetchone()[0]
+    assert (as_of_day, 0) in past and (as_of_day, manager_id) in past and len(mtd_before) >= 2
+
+    # The refund as YooKassa sends it, landed with the rest of its creation day's refunds.
+    created_at = datetime.combine(refund_day, time(9, 0), tzinfo=UTC)  # 12:00 in Moscow
+    refund = {
+        "id": "late-refund-of-" + payment_id,
+        "payment_id": payment_id,
+        "status": "succeeded",
+        "amount": {"value": f"{amount:.2f}", "currency": "RUB"},
+        "created_at": created_at.isoformat().replace("+00:00", "Z"),
+    }
+    partition = data_dir / "landing" / "yookassa" / "refunds" / f"day={refund_day}"
+    landed = duckdb.sql(f"select _raw from read_parquet('{partition}/*.parquet')").fetchall()
+    land_partition(
+        DataLayout(data_dir), STREAMS["yookassa.refunds"], refund_day,
+        [[*(orjson.loads(raw) for (raw,) in landed), refund]],
+        run_id=str(uuid.uuid4()), ingested_at=datetime.now(UTC),
+    )  # fmt: skip
+    result = dbt_run(
+        tmp_path, "run", "--select", "stg_yookassa__refunds+,+mart_forecast_daily",
+        env=long_history.env | {"SALESBOARD_DATA_DIR": str(data_dir)}, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-4000:]
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        mtd_after = {(d, m): v for d, m, v in con.execute(mtd_query).fetchall()}
+        sale_day_after = con.execute(sale_day_query).fetchone()[0]
+    # The refund landed: today's knowledge of the sale's day and of the month moved.
+    assert sale_day_after == sale_day_before - amount
+    assert mtd_after == {key: value - amount for key, value in mtd_before.items()}
+    # What was known before it did not.
+    assert _forecast_rows(warehouse, refund_day) == past
 
 
 # --- The same movement logic on the dbt-labs mrr-playbook fixture --------------------------
