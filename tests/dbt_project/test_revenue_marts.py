@@ -295,61 +295,91 @@ def test_a_late_refund_leaves_past_forecasts_as_they_were(long_history: LongHist
 # --- The same movement logic on the dbt-labs mrr-playbook fixture --------------------------
 
 
-def _playbook_reference(rows: list[dict], as_of_month: date) -> dict[tuple[str, date], tuple]:
-    """metrics.md's rules, written independently: a customer × month spine from the first
-    active month to one past the last (not past the end of data); active = a period covers
-    the month; new / churn / reactivation (before expansion) / expansion / contraction."""
+# The playbook's own models (dbt-labs/mrr-playbook: customer_revenue_by_month,
+# customer_churn_month, mrr) have no expected output in the repository, so the reference is
+# those models' rules, transcribed here row for row and independent of our SQL. The
+# playbook's change categories `upgrade` / `downgrade` are our `expansion` / `contraction`.
+PLAYBOOK_MOVEMENTS = {"upgrade": "expansion", "downgrade": "contraction"}
+# The sample's whole span: its first period starts 2017-09-01 and its last ones end
+# 2020-02-01 (exclusive), so its last movements are the churns of February 2020.
+PLAYBOOK_FIRST_MONTH = date(2017, 9, 1)
+PLAYBOOK_LAST_MONTH = date(2020, 2, 1)
+# Counted on the sample by the transcription below. Every customer's activity has ended by
+# the last month, so each run of active months ends in a churn: churn = new + reactivation.
+PLAYBOOK_MOVEMENT_COUNTS = {
+    "new": 55,
+    "expansion": 30,
+    "contraction": 27,
+    "churn": 58,
+    "reactivation": 3,
+}
 
-    def add_month(day: date) -> date:
-        return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
+def _add_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def _playbook_reference(rows: list[dict]) -> dict[tuple[str, date], tuple[int, str | None]]:
+    """(customer, month) -> (mrr, movement) as the playbook's models compute them:
+    customer_revenue_by_month = one row per month from the customer's first start month up
+    to (excluding) the month of its last end, mrr = the amount of the period covering the
+    month's first day else 0; customer_churn_month = a row with mrr 0 for the month after
+    the last active month; mrr = new if the first active month, churn if inactive after an
+    active month, reactivation if active after an inactive one, then upgrade / downgrade by
+    the sign of the change. One deviation, from metrics.md: the playbook's month spine
+    (util_months) starts at 2018-01-01, after the sample's own first periods (2017-09 to
+    2017-11), which would drop customers 3 and 4 and the 2017 months of customer 2; the
+    spine here starts at the sample's first month."""
     by_customer = defaultdict(list)
     for row in rows:
-        by_customer[row["customer_id"]].append(row)
+        by_customer[row["customer_id"]].append(
+            (date.fromisoformat(row["start_date"]), date.fromisoformat(row["end_date"]),
+             int(row["monthly_amount"]))
+        )  # fmt: skip
     expected = {}
     for customer, periods in by_customer.items():
-
-        def mrr(month: date, periods=periods) -> int:
-            return sum(
-                int(p["monthly_amount"])
-                for p in periods
-                if date.fromisoformat(p["start_date"]) <= month < date.fromisoformat(p["end_date"])
-            )
-
-        month = min(date.fromisoformat(p["start_date"]) for p in periods)
-        active = [m for m in _months(month, as_of_month) if mrr(m) > 0]
-        last = min(add_month(active[-1]), as_of_month)
-        previous = None
-        for m in _months(active[0], last):
-            now = mrr(m)
-            if previous is None:
+        month, end_month = min(p[0] for p in periods).replace(day=1), max(p[1] for p in periods)
+        revenue = []
+        while month < end_month.replace(day=1):
+            amounts = [amount for start, end, amount in periods if start <= month < end]
+            assert len(amounts) <= 1  # the playbook's mutually_exclusive_ranges test
+            revenue.append((month, amounts[0] if amounts else 0))
+            month = _add_month(month)
+        active = [m for m, mrr in revenue if mrr > 0]
+        revenue.append((_add_month(active[-1]), 0))
+        previous_active, previous_mrr = False, 0
+        for month, mrr in revenue:
+            if month == active[0]:
                 movement = "new"
-            elif now == 0 and previous > 0:
+            elif mrr == 0 and previous_active:
                 movement = "churn"
-            elif now > 0 and previous == 0:
+            elif mrr > 0 and not previous_active:
                 movement = "reactivation"
-            elif now > previous:
-                movement = "expansion"
-            elif now < previous:
-                movement = "contraction"
+            elif mrr != previous_mrr:
+                movement = PLAYBOOK_MOVEMENTS["upgrade" if mrr > previous_mrr else "downgrade"]
             else:
                 movement = None
-            expected[(customer, m)] = (now, movement)
-            previous = now
+            expected[(customer, month)] = (mrr, movement)
+            previous_active, previous_mrr = mrr > 0, mrr
     return expected
 
 
-def _months(first: date, last: date) -> list[date]:
-    months, month = [], first
-    while month <= last:
-        months.append(month)
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return months
+def _movement_counts(rows: dict[tuple[str, date], tuple[int, str | None]]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for _, movement in rows.values():
+        if movement is not None:
+            counts[movement] += 1
+    return dict(counts)
 
 
 def test_mrr_playbook_fixture_through_the_same_movement_logic(tmp_path):
     """The revenue marts read only `revenue_periods()`: pointed at the playbook's
-    subscription periods (month-aligned, 2017-2020), they give the playbook's movements."""
+    subscription periods (month-aligned, 2017-09 to 2020-01), they give the playbook's
+    movements over the sample's whole span, its last month's churns included. The as-of day
+    is the last day of February 2020, the month after the last periods end: the first day
+    that month is complete and its churns are past the renewal grace, so our completeness
+    rules (active = covering the month's last day; a running month's churn is provisional)
+    and the playbook's (whole months, everyone gets a churn month) give the same rows."""
     rows = list(csv.DictReader(PLAYBOOK_CSV.open()))
     data_dir = tmp_path / "data"
     (data_dir / "warehouse").mkdir(parents=True)
@@ -370,13 +400,14 @@ def test_mrr_playbook_fixture_through_the_same_movement_logic(tmp_path):
         "SALESBOARD_PHONE_SALT": "test-salt",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
     }
+    as_of_day = _add_month(PLAYBOOK_LAST_MONTH) - timedelta(days=1)
     result = dbt_run(
         tmp_path, "build",
         "--select", "int_period_renewals", "mart_mrr_monthly", "mart_churn_monthly",
         "mart_cohort_retention", "--exclude-resource-type", "unit_test",
         variables={
             "revenue_periods_relation": "conformance.subscription_periods",
-            "as_of_day": "2020-01-31",
+            "as_of_day": as_of_day.isoformat(),
         },
         env=env, timeout=300,
     )  # fmt: skip
@@ -393,13 +424,23 @@ def test_mrr_playbook_fixture_through_the_same_movement_logic(tmp_path):
             "select month_start, active_at_start, churned_accounts, logo_churn_rate"
             " from marts.mart_churn_monthly where segment_kind = 'all'"
         ).fetchall()
-    expected = _playbook_reference(rows, as_of_month=date(2020, 1, 1))
+    expected = _playbook_reference(rows)
+    # The reference spans the whole sample, and so does the mart.
+    assert min(m for _, m in expected) == PLAYBOOK_FIRST_MONTH
+    assert max(m for _, m in expected) == PLAYBOOK_LAST_MONTH
+    assert _movement_counts(expected) == PLAYBOOK_MOVEMENT_COUNTS
+    assert PLAYBOOK_MOVEMENT_COUNTS["new"] == len({row["customer_id"] for row in rows})
     assert got == expected
+    assert _movement_counts(got) == PLAYBOOK_MOVEMENT_COUNTS
     # Customer 1: new Nov 2018, churn Feb 2019, back (reactivation) Apr 2019, upgrade Jun 2019.
     assert got[("1", date(2018, 11, 1))] == (50, "new")
     assert got[("1", date(2019, 2, 1))] == (0, "churn")
     assert got[("1", date(2019, 4, 1))] == (50, "reactivation")
     assert got[("1", date(2019, 6, 1))] == (75, "expansion")
+    # The last month: the four customers whose periods end 2020-02-01 churn in February.
+    last = {k[0]: v for k, v in got.items() if k[1] == PLAYBOOK_LAST_MONTH}
+    assert last == {customer: (0, "churn") for customer in ("51", "53", "54", "55")}
+    assert {month for month, *_ in rates} >= {PLAYBOOK_LAST_MONTH}
     for month, active, churned, rate in rates:
         base = [k for k, (mrr, _) in expected.items() if k[1] == _previous_month(month) and mrr > 0]
         lost = [k for k, (_, mv) in expected.items() if k[1] == month and mv == "churn"]
