@@ -218,11 +218,16 @@ def _private_copy(history: LongHistory, data_dir: Path) -> None:
 
 
 def _forecast_rows(warehouse: Path, before_day: date) -> dict[tuple, tuple]:
+    """Every column of every forecast row made before `before_day`: money exactly, the one
+    ratio (a double) to 9 places, below any change a refund could make."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             "select * from marts.mart_forecast_daily where as_of_day < ?", [before_day]
         ).fetchall()
-    return {(row[0], row[1]): row for row in rows}
+    return {
+        (row[0], row[1]): tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+        for row in rows
+    }
 
 
 def test_a_late_refund_leaves_past_forecasts_as_they_were(long_history: LongHistory, tmp_path):
@@ -328,8 +333,8 @@ def _playbook_reference(rows: list[dict]) -> dict[tuple[str, date], tuple[int, s
     active month, reactivation if active after an inactive one, then upgrade / downgrade by
     the sign of the change. One deviation, from metrics.md: the playbook's month spine
     (util_months) starts at 2018-01-01, after the sample's own first periods (2017-09 to
-    2017-11), which would drop customers 3 and 4 and the 2017 months of customer 2; the
-    spine here starts at the sample's first month."""
+    2017-11), which would drop customers 2, 3 and 4 (active only in 2017) with their new
+    and churn months; the spine here starts at the sample's first month."""
     by_customer = defaultdict(list)
     for row in rows:
         by_customer[row["customer_id"]].append(
