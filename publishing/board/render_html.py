@@ -17,7 +17,7 @@ from publishing.board.charts import forecast_svg, funnel_svg, trend_svg
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs, BoardRow
 from publishing.board.ranking import Standing
-from publishing.board.tiles import kpi_tiles
+from publishing.board.tiles import kpi_tiles, sale_types
 
 MAX_TABLE_ROWS = 8
 TV_RELOAD_SECONDS = 300
@@ -47,6 +47,7 @@ td{padding:7px 8px;border-top:1px solid #1e293b;text-align:right;white-space:now
 .rank{color:#facc15;font-weight:bold;width:1.5em}
 a{color:#7dd3fc;text-decoration:none}
 .names{display:flex;flex-wrap:wrap;gap:10px 28px;font-size:27px}
+.rule{font-size:18px;color:#a5b4c8;margin:-4px 0 8px}
 .changes{list-style:none;font-size:23px;line-height:1.3}
 .changes li{padding:6px 0 6px 16px;border-left:5px solid #facc15;margin-bottom:8px}
 .splits{display:grid;grid-template-columns:1fr 1fr;gap:24px;font-size:22px}
@@ -92,8 +93,9 @@ def _index(inputs: BoardInputs, fmt: Formatter, order: tuple[Standing, ...]) -> 
     body = (
         f"<main><section>{_kpis(team, fmt)}{''.join(people)}"
         f"<div><h2>{escape(fmt.text('changes.title'))}</h2>"
+        f'<p class="rule">{escape(fmt.text("changes.rule"))}</p>'
         f'<ul class="changes">{items}</ul></div></section>'
-        f"<section>{_charts(inputs, team, fmt)}{_splits(inputs, team.manager_id, fmt)}"
+        f"<section>{_charts(inputs, team, fmt)}{_splits(inputs, team, fmt)}"
         "</section></main>"
     )
     title = fmt.text("board_title", date=fmt.date(inputs.context.as_of_day))
@@ -109,7 +111,7 @@ def _manager(
     if standing.rank is not None:
         extra = fmt.text("rank_of", rank=standing.rank, total=len(order))
     body = (
-        f"<main><section>{_kpis(row, fmt)}{_splits(inputs, row.manager_id, fmt)}"
+        f"<main><section>{_kpis(row, fmt)}{_splits(inputs, row, fmt)}"
         f'<p><a href="../index.html">{escape(fmt.text("back"))}</a></p></section>'
         f"<section>{_charts(inputs, row, fmt)}</section></main>"
     )
@@ -161,6 +163,7 @@ def _table(fmt: Formatter, ranked: list[Standing]) -> str:
         ("table.count", ""),
         ("table.avg_check", ""),
         ("table.attainment", ""),
+        ("table.pace", ""),
         ("table.forecast", ""),
         ("table.reach", ""),
     )
@@ -173,6 +176,7 @@ def _table(fmt: Formatter, ranked: list[Standing]) -> str:
             fmt.number(row.mtd_sales_count),
             fmt.number(row.avg_check),
             fmt.percent(row.plan_attainment),
+            fmt.percent(row.pace_attainment),
             fmt.number(row.stat_forecast_rub),
             fmt.percent(row.reach_rate),
         )
@@ -198,10 +202,10 @@ def _charts(inputs: BoardInputs, row: BoardRow, fmt: Formatter) -> str:
     return f"{trend}{funnel_svg(row, fmt)}{forecast_svg(row, fmt)}"
 
 
-def _splits(inputs: BoardInputs, manager_id: int, fmt: Formatter) -> str:
-    blocks = []
+def _splits(inputs: BoardInputs, row: BoardRow, fmt: Formatter) -> str:
+    blocks = [_sale_types(row, fmt)]
     for kind in ("tariff", "period"):
-        splits = inputs.splits_of(manager_id, kind)
+        splits = inputs.splits_of(row.manager_id, kind)
         if not splits:
             continue
         rows = "".join(
@@ -213,7 +217,17 @@ def _splits(inputs: BoardInputs, manager_id: int, fmt: Formatter) -> str:
         blocks.append(
             f"<div><h2>{escape(fmt.text(f'splits.{kind}'))}</h2><table>{rows}</table></div>"
         )
-    return f'<div class="splits">{"".join(blocks)}</div>' if blocks else ""
+    return f'<div class="splits">{"".join(blocks)}</div>'
+
+
+def _sale_types(row: BoardRow, fmt: Formatter) -> str:
+    """New sales, renewals and (when the history cannot tell) sales of unknown type."""
+    rows = "".join(
+        f'<tr><td class="name">{escape(fmt.text(label))}</td>'
+        f"<td>{escape(fmt.number(count))}</td><td>{escape(fmt.money(net))}</td></tr>"
+        for label, count, net in sale_types(row)
+    )
+    return f"<div><h2>{escape(fmt.text('sale_types.title'))}</h2><table>{rows}</table></div>"
 
 
 def _split_label(kind: str, value: str, fmt: Formatter) -> str:

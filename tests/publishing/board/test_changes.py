@@ -24,9 +24,9 @@ def test_the_three_largest_moves_in_order(inputs):
         ("reach_rate", 5004),
     ]
     assert [c.text for c in changes] == [
-        "Анна Смирнова: дозвон вырос с 52% до 61% за неделю",
-        "Конверсия из регистрации в оплату выросла с 5% до 6% за неделю",
-        "Глеб Попов: дозвон снизился с 44% до 40% за неделю",
+        "Анна Смирнова: дозвон по регистрациям недели вырос с 52% до 61%",
+        "Конверсия регистраций недели в оплату выросла с 5% до 6%",
+        "Глеб Попов: дозвон по регистрациям недели снизился с 44% до 40%",
     ]
     assert abs(changes[0].relative_change - (0.61 / 0.52 - 1)) < 1e-9
 
@@ -34,7 +34,7 @@ def test_the_three_largest_moves_in_order(inputs):
 def test_sentences_follow_the_locale(make_inputs):
     inputs = make_inputs(locale="en")
     text = what_changed(inputs, Formatter("en"))[0].text
-    assert text == "Анна Смирнова: reach rate rose from 52% to 61% in a week"
+    assert text == "Анна Смирнова: reach rate of the week's signups rose from 52% to 61%"
 
 
 def _with_changes(rows, changes, **context):
