@@ -124,7 +124,7 @@ def forecast_svg(row: BoardRow, fmt: Formatter) -> str:
     bar_w = width - label_w - 20
     extent = [v for v in (*(b[1] for b in bars), row.stat_forecast_high, row.plan_rub) if v]
     scale = bar_w / float(max(max(extent, default=Decimal(1)), Decimal(1)) * Decimal("1.05"))
-    height = top + len(bars) * row_h + 72
+    height = top + len(bars) * row_h + 40
     body = [_text(0, 30, fmt.text("chart.forecast"), 26, weight="bold")]
     for index, (key, value, colour) in enumerate(bars):
         y = top + index * row_h
@@ -154,7 +154,7 @@ def forecast_svg(row: BoardRow, fmt: Formatter) -> str:
         body.append(_rect(x - 2, top - 6, 4, len(bars) * row_h + 6, PLAN))
         plan_label = f"{fmt.text('forecast.plan')} {fmt.money(row.plan_rub)}"
         anchor = "end" if x > width / 2 else "start"
-        body.append(_text(x, height - 40, plan_label, 22, anchor, fill=PLAN, weight="bold"))
+        body.append(_text(x, height - 8, plan_label, 22, anchor, fill=PLAN, weight="bold"))
     if row.plan_pace_rub is not None:
         x = label_w + float(row.plan_pace_rub) * scale
         pace_label = (
@@ -162,6 +162,5 @@ def forecast_svg(row: BoardRow, fmt: Formatter) -> str:
             f" · {fmt.percent(row.pace_attainment)}"
         )
         body.append(_rect(x - 3, top + 2, 6, row_h - 4, PACE, pace_label))
-        anchor = "end" if x > width / 2 else "start"
-        body.append(_text(x, height - 8, pace_label, 22, anchor, fill=PACE, weight="bold"))
+        body.append(_text(width, 30, pace_label, 22, "end", fill=PACE, weight="bold"))
     return _svg(width, height, fmt.text("chart.forecast"), body)

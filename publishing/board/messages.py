@@ -189,7 +189,7 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "table.avg_check": "Avg check, RUB",
         "table.attainment": "Plan",
         "table.forecast": "Forecast, RUB",
-        "table.pace": "Vs pace",
+        "table.pace": "Pace",
         "table.reach": "Reach",
         "managers.others": "Other managers",
         "managers.all": "Managers",

@@ -142,19 +142,27 @@ def test_new_sales_renewals_and_unknown_add_up_to_the_sales(inputs):
     """The split shows new, renewal and unknown-type sales (unknown never counted as new),
     and they add up to the month's sales, count and money."""
     fmt = Formatter("ru")
-    index = render_html(inputs)["index.html"]
-    block = index.split("Новые продажи и продления", 1)[1].split("</table>")[0]
+    pages = render_html(inputs)
     team = inputs.team
-    shown = re.findall(r'<td class="name">([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td>', block)
-    assert shown == [
-        ("Новые", fmt.number(team.new_sales_count), fmt.money(team.new_net_sales)),
-        ("Продления", fmt.number(team.renewal_sales_count), fmt.money(team.renewal_net_sales)),
-        (
-            "Тип неизвестен",
-            fmt.number(team.unknown_type_sales_count),
-            fmt.money(team.unknown_type_net_sales),
-        ),
-    ]
+    for row, page in [(team, "index.html")] + [
+        (m, f"managers/{m.manager_id}.html") for m in inputs.managers
+    ]:
+        block = pages[page].split("Новые продажи и продления", 1)[1].split("</table>")[0]
+        shown = re.findall(r'<span class="type">([^<]+)</span> ([^<]+) · ([^<]+)</td>', block)
+        expected = [
+            ("Новые", fmt.number(row.new_sales_count), fmt.money(row.new_net_sales)),
+            ("Продления", fmt.number(row.renewal_sales_count), fmt.money(row.renewal_net_sales)),
+        ]
+        if row.unknown_type_sales_count:
+            expected.append(
+                (
+                    "Тип неизвестен",
+                    fmt.number(row.unknown_type_sales_count),
+                    fmt.money(row.unknown_type_net_sales),
+                )
+            )
+        assert shown == expected, page
+    assert team.unknown_type_sales_count > 0
     for row in (team, *inputs.managers):
         counts = row.new_sales_count + row.renewal_sales_count + row.unknown_type_sales_count
         money = row.new_net_sales + row.renewal_net_sales + row.unknown_type_net_sales
