@@ -51,7 +51,8 @@ a{color:#7dd3fc;text-decoration:none}
 .rule{font-size:18px;color:#a5b4c8;margin:-4px 0 8px}
 .changes{list-style:none;font-size:23px;line-height:1.3}
 .changes li{padding:4px 0 4px 16px;border-left:5px solid #facc15;margin-bottom:6px}
-.types td{font-size:22px;text-align:left;border:0;padding:0 24px 0 0}
+.types{width:auto}
+.types td{font-size:22px;text-align:left;border:0;padding:0 28px 0 0}
 .types .type{color:#a5b4c8}
 .splits{display:grid;grid-template-columns:1fr 1fr;gap:24px;font-size:22px}
 .splits td{padding:3px 6px}
