@@ -35,7 +35,13 @@ def _default_run_months() -> list[date]:
 
 @pytest.fixture(scope="module")
 def months() -> list[date]:
-    return _default_run_months()
+    months = _default_run_months()
+    through = load_config()["plans"]["through"]
+    assert months[-1] <= through, (
+        f"the seed's plans end at {through}: raise company.yaml plans.through and run "
+        "`python -m ingestion.demo plans > dbt_project/seeds/manager_plans.csv`"
+    )
+    return months
 
 
 @pytest.fixture(scope="module")
