@@ -104,12 +104,6 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "change.activation_rate.down": (
             "Конверсия регистраций недели в активацию снизилась с {before} до {after}"
         ),
-        "change.paid_rate.up": (
-            "Конверсия регистраций недели в оплату выросла с {before} до {after}"
-        ),
-        "change.paid_rate.down": (
-            "Конверсия регистраций недели в оплату снизилась с {before} до {after}"
-        ),
         "change.stat_forecast_rub.up": (
             "Статистический прогноз на месяц вырос с {before} до {after} за неделю"
         ),
@@ -228,12 +222,6 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         ),
         "change.activation_rate.down": (
             "Signup-to-activation conversion of the week's signups fell from {before} to {after}"
-        ),
-        "change.paid_rate.up": (
-            "Signup-to-paid conversion of the week's signups rose from {before} to {after}"
-        ),
-        "change.paid_rate.down": (
-            "Signup-to-paid conversion of the week's signups fell from {before} to {after}"
         ),
         "change.stat_forecast_rub.up": (
             "Statistical month forecast rose from {before} to {after} in a week"

@@ -5,8 +5,8 @@ Rows are dicts of Decimals, dates, ints and floats, exactly as DuckDB returns th
 rates are their counts' ratios, ranks follow the sales, the changes compare the board with
 last week's) so the figures on the board can be checked against them.
 This week against last the three largest moves are: Anna's reach rate 52% -> 61% (+17%
-relative), the team's signup-to-paid conversion 5% -> 6% (+12.5%) and Gleb's reach rate
-44% -> 40% (-9%); the forecasts move about 7%.
+relative), Gleb's reach rate 44% -> 40% (-9%) and the team's statistical forecast (-6%);
+the funnel forecast moves 5%.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ TEAM_CANDIDATES = (  # mart_board_changes' team metrics, in candidate order (man
     "reach_rate",
     "consultation_rate",
     "activation_rate",
-    "paid_rate",
     "stat_forecast_rub",
     "funnel_forecast_rub",
 )

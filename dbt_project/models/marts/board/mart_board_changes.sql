@@ -6,27 +6,27 @@
 --   signup is measured as old as its counterpart a week earlier and a cohort merely getting
 --   older never reads as a move. Rates are of the cohort's signups, as on mart_board. Only
 --   days whose two weeks are both in the history (mart_board has as_of_day - 13) compare.
+--   The paid rate is not compared: a week's signups are younger than the time to pay
+--   (3-21 days), so theirs is a handful of early payers and its moves are noise.
 -- - the team's month-end forecasts compare the same month's forecast now and a week ago
 --   (only when that day is in the same month).
 -- Candidates, in candidate_order: each manager's reach rate (0); the team's reach,
--- consultation, activation and paid rates (1-4); the team's statistical and funnel
--- forecasts (5, 6). A figure missing on either side, or zero a week earlier (no relative
+-- consultation and activation rates (1-3); the team's statistical and funnel forecasts
+-- (4, 5). A figure missing on either side, or zero a week earlier (no relative
 -- change), is no candidate. Rates and rubles compare on one scale, the relative change
 -- (now - week ago) / week ago, so the board picks the largest moves by its size.
 {%- set stages = [
     ('reach_rate', 'reached', 'reached_at'),
     ('consultation_rate', 'consultations', 'consultation_at'),
     ('activation_rate', 'activated', 'activated_at'),
-    ('paid_rate', 'paid', 'paid_at'),
 ] %}
 {%- set candidates = [
     {'metric': 'reach_rate', 'order': 0, 'team': false, 'money': false},
     {'metric': 'reach_rate', 'order': 1, 'team': true, 'money': false},
     {'metric': 'consultation_rate', 'order': 2, 'team': true, 'money': false},
     {'metric': 'activation_rate', 'order': 3, 'team': true, 'money': false},
-    {'metric': 'paid_rate', 'order': 4, 'team': true, 'money': false},
-    {'metric': 'stat_forecast_rub', 'order': 5, 'team': true, 'money': true},
-    {'metric': 'funnel_forecast_rub', 'order': 6, 'team': true, 'money': true},
+    {'metric': 'stat_forecast_rub', 'order': 4, 'team': true, 'money': true},
+    {'metric': 'funnel_forecast_rub', 'order': 5, 'team': true, 'money': true},
 ] %}
 with
 
