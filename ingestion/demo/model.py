@@ -63,7 +63,6 @@ class Manager:
     skill_reach: float  # multiplier on the chance a call is answered and lasts >= 60 s
     skill_consult: float  # multiplier on reached -> consultation
     skill_close: float  # multiplier on -> paid
-    monthly_plan_rub: int  # sales plan per month (net RUB)
 
 
 @dataclass(frozen=True)

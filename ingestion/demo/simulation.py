@@ -71,7 +71,6 @@ def build_world(config: CompanyConfig, now: datetime | None = None) -> World:
             skill_reach=m["skill_reach"],
             skill_consult=m["skill_consult"],
             skill_close=m["skill_close"],
-            monthly_plan_rub=m["monthly_plan_rub"],
         )
         for m in config["managers"]
     ]

@@ -22,6 +22,7 @@ MUTED = "#a5b4c8"
 BAR = "#38bdf8"
 HIGHLIGHT = "#facc15"
 PLAN = "#fb7185"
+PACE = "#4ade80"
 TRACK = "#1e293b"
 
 
@@ -112,7 +113,8 @@ def funnel_svg(row: BoardRow, fmt: Formatter) -> str:
 
 def forecast_svg(row: BoardRow, fmt: Formatter) -> str:
     """Month to date and both month-end forecasts against the plan line; the statistical
-    forecast carries its 80% interval as a whisker."""
+    forecast carries its 80% interval as a whisker, and the month to date a pace marker
+    (where the plan says it should be by today)."""
     bars = (
         ("forecast.actual", row.mtd_net_sales, HIGHLIGHT),
         ("forecast.stat", row.stat_forecast_rub, BAR),
@@ -153,4 +155,12 @@ def forecast_svg(row: BoardRow, fmt: Formatter) -> str:
         plan_label = f"{fmt.text('forecast.plan')} {fmt.money(row.plan_rub)}"
         anchor = "end" if x > width / 2 else "start"
         body.append(_text(x, height - 8, plan_label, 22, anchor, fill=PLAN, weight="bold"))
+    if row.plan_pace_rub is not None:
+        x = label_w + float(row.plan_pace_rub) * scale
+        pace_label = (
+            f"{fmt.text('forecast.pace')} {fmt.money(row.plan_pace_rub)}"
+            f" · {fmt.percent(row.pace_attainment)}"
+        )
+        body.append(_rect(x - 3, top + 2, 6, row_h - 4, PACE, pace_label))
+        body.append(_text(width, 30, pace_label, 22, "end", fill=PACE, weight="bold"))
     return _svg(width, height, fmt.text("chart.forecast"), body)

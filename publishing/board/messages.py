@@ -48,7 +48,7 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "kpi.funnel_forecast": "Прогноз по воронке",
         "kpi.special": "Спецтарифы",
         "chart.trend": "Продажи по дням, 30 дней",
-        "chart.funnel": "Воронка регистраций месяца",
+        "chart.funnel": "Воронка регистраций месяца, % от регистраций",
         "chart.forecast": "Прогноз и план на месяц",
         "funnel.signups": "Регистрации",
         "funnel.reached": "Дозвон",
@@ -59,6 +59,7 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "forecast.stat": "Статистический",
         "forecast.funnel": "По воронке",
         "forecast.plan": "План",
+        "forecast.pace": "Темп",
         "table.rank": "#",
         "table.manager": "Менеджер",
         "table.net_sales": "Продажи, ₽",
@@ -66,35 +67,42 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "table.avg_check": "Ср. чек, ₽",
         "table.attainment": "План",
         "table.forecast": "Прогноз, ₽",
+        "table.pace": "К темпу",
         "table.reach": "Дозвон",
         "managers.others": "Остальные менеджеры",
         "managers.all": "Менеджеры",
         "splits.tariff": "По тарифам",
         "splits.period": "По сроку оплаты",
         "splits.period_value": "{months} мес.",
+        "sale_types.title": "Новые продажи и продления",
+        "sale_types.new": "Новые",
+        "sale_types.renewal": "Продления",
+        "sale_types.unknown": "Тип неизвестен",
         "changes.title": "Что изменилось за неделю",
+        "changes.rule": (
+            "Регистрации этой недели против прошлой в том же возрасте; прогнозы против прогнозов"
+            " неделю назад"
+        ),
         "changes.none": "Заметных изменений за неделю нет",
-        "change.manager_reach.up": "{name}: дозвон вырос с {before} до {after} за неделю",
-        "change.manager_reach.down": "{name}: дозвон снизился с {before} до {after} за неделю",
-        "change.reach_rate.up": "Дозвон по команде вырос с {before} до {after} за неделю",
-        "change.reach_rate.down": "Дозвон по команде снизился с {before} до {after} за неделю",
+        "change.manager_reach.up": (
+            "{name}: дозвон по регистрациям недели вырос с {before} до {after}"
+        ),
+        "change.manager_reach.down": (
+            "{name}: дозвон по регистрациям недели снизился с {before} до {after}"
+        ),
+        "change.reach_rate.up": "Дозвон по регистрациям недели вырос с {before} до {after}",
+        "change.reach_rate.down": "Дозвон по регистрациям недели снизился с {before} до {after}",
         "change.consultation_rate.up": (
-            "Конверсия из дозвона в консультацию выросла с {before} до {after} за неделю"
+            "Конверсия регистраций недели в консультацию выросла с {before} до {after}"
         ),
         "change.consultation_rate.down": (
-            "Конверсия из дозвона в консультацию снизилась с {before} до {after} за неделю"
+            "Конверсия регистраций недели в консультацию снизилась с {before} до {after}"
         ),
         "change.activation_rate.up": (
-            "Конверсия из регистрации в активацию выросла с {before} до {after} за неделю"
+            "Конверсия регистраций недели в активацию выросла с {before} до {after}"
         ),
         "change.activation_rate.down": (
-            "Конверсия из регистрации в активацию снизилась с {before} до {after} за неделю"
-        ),
-        "change.paid_rate.up": (
-            "Конверсия из регистрации в оплату выросла с {before} до {after} за неделю"
-        ),
-        "change.paid_rate.down": (
-            "Конверсия из регистрации в оплату снизилась с {before} до {after} за неделю"
+            "Конверсия регистраций недели в активацию снизилась с {before} до {after}"
         ),
         "change.stat_forecast_rub.up": (
             "Статистический прогноз на месяц вырос с {before} до {after} за неделю"
@@ -156,7 +164,7 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "kpi.funnel_forecast": "Funnel forecast",
         "kpi.special": "Special tariffs",
         "chart.trend": "Daily sales, last 30 days",
-        "chart.funnel": "Funnel of this month's signups",
+        "chart.funnel": "Funnel of this month's signups, % of signups",
         "chart.forecast": "Month forecast vs plan",
         "funnel.signups": "Signups",
         "funnel.reached": "Reached",
@@ -167,6 +175,7 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "forecast.stat": "Statistical",
         "forecast.funnel": "Funnel",
         "forecast.plan": "Plan",
+        "forecast.pace": "Pace",
         "table.rank": "#",
         "table.manager": "Manager",
         "table.net_sales": "Sales, RUB",
@@ -174,33 +183,45 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "table.avg_check": "Avg check, RUB",
         "table.attainment": "Plan",
         "table.forecast": "Forecast, RUB",
+        "table.pace": "Pace",
         "table.reach": "Reach",
         "managers.others": "Other managers",
         "managers.all": "Managers",
         "splits.tariff": "By tariff",
         "splits.period": "By billing period",
         "splits.period_value": "{months} mo",
+        "sale_types.title": "New sales and renewals",
+        "sale_types.new": "New",
+        "sale_types.renewal": "Renewals",
+        "sale_types.unknown": "Type unknown",
         "changes.title": "What changed this week",
+        "changes.rule": (
+            "This week's signups against last week's at the same age; forecasts against a week ago"
+        ),
         "changes.none": "No notable changes this week",
-        "change.manager_reach.up": "{name}: reach rate rose from {before} to {after} in a week",
-        "change.manager_reach.down": "{name}: reach rate fell from {before} to {after} in a week",
-        "change.reach_rate.up": "Team reach rate rose from {before} to {after} in a week",
-        "change.reach_rate.down": "Team reach rate fell from {before} to {after} in a week",
+        "change.manager_reach.up": (
+            "{name}: reach rate of the week's signups rose from {before} to {after}"
+        ),
+        "change.manager_reach.down": (
+            "{name}: reach rate of the week's signups fell from {before} to {after}"
+        ),
+        "change.reach_rate.up": (
+            "Team reach rate of the week's signups rose from {before} to {after}"
+        ),
+        "change.reach_rate.down": (
+            "Team reach rate of the week's signups fell from {before} to {after}"
+        ),
         "change.consultation_rate.up": (
-            "Reached-to-consultation conversion rose from {before} to {after} in a week"
+            "Signup-to-consultation conversion of the week's signups rose from {before} to {after}"
         ),
         "change.consultation_rate.down": (
-            "Reached-to-consultation conversion fell from {before} to {after} in a week"
+            "Signup-to-consultation conversion of the week's signups fell from {before} to {after}"
         ),
         "change.activation_rate.up": (
-            "Signup-to-activation conversion rose from {before} to {after} in a week"
+            "Signup-to-activation conversion of the week's signups rose from {before} to {after}"
         ),
         "change.activation_rate.down": (
-            "Signup-to-activation conversion fell from {before} to {after} in a week"
-        ),
-        "change.paid_rate.up": "Signup-to-paid conversion rose from {before} to {after} in a week",
-        "change.paid_rate.down": (
-            "Signup-to-paid conversion fell from {before} to {after} in a week"
+            "Signup-to-activation conversion of the week's signups fell from {before} to {after}"
         ),
         "change.stat_forecast_rub.up": (
             "Statistical month forecast rose from {before} to {after} in a week"

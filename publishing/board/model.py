@@ -22,7 +22,7 @@ from types import UnionType
 from publishing.board.ranking import Standing, standings
 from publishing.board.redact import redact
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCALES = ("ru", "en")
 MODES = ("leaderboard", "top3", "team")
 SPLIT_KINDS = ("tariff", "period")
@@ -48,7 +48,15 @@ class BoardRow:
     mtd_net_sales: Decimal
     plan_rub: Decimal | None
     plan_attainment: float | None
+    plan_pace_rub: Decimal | None
+    pace_attainment: float | None
     avg_check: Decimal | None
+    new_sales_count: int
+    new_net_sales: Decimal
+    renewal_sales_count: int
+    renewal_net_sales: Decimal
+    unknown_type_sales_count: int
+    unknown_type_net_sales: Decimal
     signups_mtd: int
     reached_mtd: int
     consultations_mtd: int

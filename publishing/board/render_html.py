@@ -17,7 +17,7 @@ from publishing.board.charts import forecast_svg, funnel_svg, trend_svg
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs, BoardRow
 from publishing.board.ranking import Standing
-from publishing.board.tiles import kpi_tiles
+from publishing.board.tiles import kpi_tiles, sale_types
 
 MAX_TABLE_ROWS = 8
 TV_RELOAD_SECONDS = 300
@@ -29,7 +29,7 @@ html{background:#0b1120;color:#f8fafc;font-size:24px;
 body{padding:24px 36px;min-height:100vh;display:flex;flex-direction:column;gap:18px}
 header{display:flex;align-items:baseline;gap:28px;flex-wrap:wrap}
 h1{font-size:46px;line-height:1.1}
-h2{font-size:26px;color:#a5b4c8;margin:6px 0 8px;font-weight:normal}
+h2{font-size:26px;color:#a5b4c8;margin:4px 0 6px;font-weight:normal}
 .sub{font-size:28px;color:#a5b4c8}
 main{display:grid;grid-template-columns:minmax(0,57fr) minmax(0,43fr);gap:32px;flex:1}
 section{display:flex;flex-direction:column;gap:12px;min-width:0}
@@ -39,16 +39,21 @@ section{display:flex;flex-direction:column;gap:12px;min-width:0}
 .kpi .value{font-size:min(40px,11cqi);font-weight:bold;white-space:nowrap}
 .kpi .note{font-size:min(19px,5.5cqi);color:#a5b4c8;white-space:nowrap;overflow:hidden;
  text-overflow:ellipsis}
-table{width:100%;border-collapse:collapse;font-size:27px}
-th{font-size:19px;color:#a5b4c8;font-weight:normal;text-align:right;padding:4px 8px}
-td{padding:7px 8px;border-top:1px solid #1e293b;text-align:right;white-space:nowrap;
+table{width:100%;border-collapse:collapse;font-size:25px}
+th{font-size:19px;color:#a5b4c8;font-weight:normal;text-align:right;padding:4px 6px}
+td{padding:7px 6px;border-top:1px solid #1e293b;text-align:right;white-space:nowrap;
  font-variant-numeric:tabular-nums}
 .name{text-align:left;white-space:normal}
+td.name{white-space:nowrap}
 .rank{color:#facc15;font-weight:bold;width:1.5em}
 a{color:#7dd3fc;text-decoration:none}
 .names{display:flex;flex-wrap:wrap;gap:10px 28px;font-size:27px}
+.rule{font-size:18px;color:#a5b4c8;margin:-4px 0 8px}
 .changes{list-style:none;font-size:23px;line-height:1.3}
-.changes li{padding:6px 0 6px 16px;border-left:5px solid #facc15;margin-bottom:8px}
+.changes li{padding:4px 0 4px 16px;border-left:5px solid #facc15;margin-bottom:6px}
+.types{width:auto}
+.types td{font-size:22px;text-align:left;border:0;padding:0 28px 0 0}
+.types .type{color:#a5b4c8}
 .splits{display:grid;grid-template-columns:1fr 1fr;gap:24px;font-size:22px}
 .splits td{padding:3px 6px}
 svg{width:100%;height:auto;display:block;font-family:inherit}
@@ -90,8 +95,9 @@ def _index(inputs: BoardInputs, fmt: Formatter, order: tuple[Standing, ...]) -> 
         f"<li>{escape(fmt.text('changes.none'))}</li>"
     )
     body = (
-        f"<main><section>{_kpis(team, fmt)}{''.join(people)}"
+        f"<main><section>{_kpis(team, fmt)}{''.join(people)}{_sale_types(team, fmt)}"
         f"<div><h2>{escape(fmt.text('changes.title'))}</h2>"
+        f'<p class="rule">{escape(fmt.text("changes.rule"))}</p>'
         f'<ul class="changes">{items}</ul></div></section>'
         f"<section>{_charts(inputs, team, fmt)}{_splits(inputs, team.manager_id, fmt)}"
         "</section></main>"
@@ -109,7 +115,8 @@ def _manager(
     if standing.rank is not None:
         extra = fmt.text("rank_of", rank=standing.rank, total=len(order))
     body = (
-        f"<main><section>{_kpis(row, fmt)}{_splits(inputs, row.manager_id, fmt)}"
+        f"<main><section>{_kpis(row, fmt)}{_sale_types(row, fmt)}"
+        f"{_splits(inputs, row.manager_id, fmt)}"
         f'<p><a href="../index.html">{escape(fmt.text("back"))}</a></p></section>'
         f"<section>{_charts(inputs, row, fmt)}</section></main>"
     )
@@ -161,6 +168,7 @@ def _table(fmt: Formatter, ranked: list[Standing]) -> str:
         ("table.count", ""),
         ("table.avg_check", ""),
         ("table.attainment", ""),
+        ("table.pace", ""),
         ("table.forecast", ""),
         ("table.reach", ""),
     )
@@ -173,6 +181,7 @@ def _table(fmt: Formatter, ranked: list[Standing]) -> str:
             fmt.number(row.mtd_sales_count),
             fmt.number(row.avg_check),
             fmt.percent(row.plan_attainment),
+            fmt.percent(row.pace_attainment),
             fmt.number(row.stat_forecast_rub),
             fmt.percent(row.reach_rate),
         )
@@ -214,6 +223,20 @@ def _splits(inputs: BoardInputs, manager_id: int, fmt: Formatter) -> str:
             f"<div><h2>{escape(fmt.text(f'splits.{kind}'))}</h2><table>{rows}</table></div>"
         )
     return f'<div class="splits">{"".join(blocks)}</div>' if blocks else ""
+
+
+def _sale_types(row: BoardRow, fmt: Formatter) -> str:
+    """New sales, renewals and (when the history cannot tell) sales of unknown type: one
+    line of cells under the heading, so the TV page keeps its height."""
+    cells = "".join(
+        f'<td><span class="type">{escape(fmt.text(label))}</span> '
+        f"{escape(fmt.number(count))} · {escape(fmt.money(net))}</td>"
+        for label, count, net in sale_types(row)
+    )
+    return (
+        f"<div><h2>{escape(fmt.text('sale_types.title'))}</h2>"
+        f'<table class="types"><tr>{cells}</tr></table></div>'
+    )
 
 
 def _split_label(kind: str, value: str, fmt: Formatter) -> str:

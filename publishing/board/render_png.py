@@ -19,7 +19,7 @@ from matplotlib.ticker import FuncFormatter
 from publishing.board.charts import BAR, FG, HIGHLIGHT, MUTED, TRACK, TREND_DAYS
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardInputs
-from publishing.board.tiles import kpi_tiles
+from publishing.board.tiles import kpi_tiles, sale_types
 
 WIDTH_PX, HEIGHT_PX, DPI = 1600, 900, 100
 BACKGROUND = "#0b1120"
@@ -28,7 +28,7 @@ TILE_COLUMNS = 3
 
 def render_png(inputs: BoardInputs) -> bytes:
     """A 1600×900 PNG of the team's KPI tiles (the TV's), the podium (unless the board
-    ranks nobody) and the team's daily sales trend."""
+    ranks nobody), its new sales and renewals, and the team's daily sales trend."""
     fmt = Formatter(inputs.context.locale)
     team = inputs.team
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, facecolor=BACKGROUND)
@@ -51,6 +51,11 @@ def render_png(inputs: BoardInputs) -> bytes:
         f"{s.rank}. {s.row.manager_name} — {fmt.money(s.row.mtd_net_sales)}" for s in podium
     )
     figure.text(0.03, 0.575, leaders, color=HIGHLIGHT, fontsize=18)
+    sale_split = "     ".join(
+        f"{fmt.text(label)}: {fmt.number(count)} · {fmt.money(net)}"
+        for label, count, net in sale_types(team)
+    )
+    figure.text(0.03, 0.535, sale_split, color=FG, fontsize=15)
 
     axes = figure.add_axes((0.07, 0.07, 0.9, 0.42), facecolor=BACKGROUND)
     days = [inputs.context.as_of_day - timedelta(days=n) for n in range(TREND_DAYS - 1, -1, -1)]

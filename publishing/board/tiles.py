@@ -1,4 +1,5 @@
-"""The KPI tiles: the one list of headline figures that the TV page and board.png both show.
+"""The KPI tiles and the new/renewal split: the headline figures the TV page and board.png
+both show.
 
 Each tile is a catalogue label, the figure and a note under it, all from one `mart_board`
 row (a manager's or the team's) and formatted here, so the TV and the chat picture cannot
@@ -8,6 +9,7 @@ drift apart: a tile added here appears on both.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from publishing.board.formatting import Formatter
 from publishing.board.model import BoardRow
@@ -45,3 +47,15 @@ def kpi_tiles(row: BoardRow, fmt: Formatter) -> tuple[Tile, ...]:
         Tile("kpi.funnel_forecast", fmt.money(row.funnel_forecast_rub), ""),
         Tile("kpi.special", fmt.money(row.special_net_sales), count(row.special_sales_count)),
     )
+
+
+def sale_types(row: BoardRow) -> tuple[tuple[str, int, Decimal], ...]:
+    """(catalogue label, count, net RUB) of the month's new sales and renewals, then of the
+    sales whose type the history cannot tell, when there are any (never counted as new)."""
+    types = (
+        ("sale_types.new", row.new_sales_count, row.new_net_sales),
+        ("sale_types.renewal", row.renewal_sales_count, row.renewal_net_sales),
+    )
+    if row.unknown_type_sales_count or row.unknown_type_net_sales:
+        types += (("sale_types.unknown", row.unknown_type_sales_count, row.unknown_type_net_sales),)
+    return types

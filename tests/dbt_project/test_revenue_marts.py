@@ -33,6 +33,11 @@ PLAYBOOK_CSV = Path("/work/shared/conformance/mrr-playbook/subscription_periods.
 ARTICLE_BAND = (0.035, 0.055)
 # Months whose base is large enough for a rate to mean something (the company starts from 0).
 RATE_MONTHS_FROM = date(2025, 1, 1)
+# The demo's plans (ingestion/demo/plans.py) and their believable band, from the month they
+# have caught up with the 2025-03 price change.
+PLANS_BAND_FROM = date(2025, 10, 1)
+MANAGER_PLAN_BAND = (0.40, 2.00)
+TEAM_PLAN_BAND = (0.80, 1.20)
 UNIT_TESTS = (
     "periods_chain_renewals_and_cut_at_refunds",
     "mrr_movements_follow_the_rules",
@@ -295,6 +300,23 @@ def test_a_late_refund_leaves_past_forecasts_as_they_were(long_history: LongHist
     assert mtd_after == {key: value - amount for key, value in mtd_before.items()}
     # What was known before it did not.
     assert _forecast_rows(warehouse, refund_day) == past
+
+
+def test_the_board_shows_believable_plans_and_their_pace(long_history: LongHistory):
+    """On the demo board at each month's last day, from the months the plans follow the
+    company's growth (DECISIONS.md, "The demo's plans"), every manager's plan attainment lies
+    in 40-200% and the team's in 80-120%; at month end the pace is the whole plan."""
+    rows = _sql(
+        long_history,
+        "select month_start, manager_id, plan_attainment, plan_pace_rub = plan_rub,"
+        " pace_attainment = plan_attainment from marts.mart_board"
+        f" where as_of_day = last_day(as_of_day) and month_start >= '{PLANS_BAND_FROM}'",
+    )
+    assert {r[0] for r in rows} == {date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)}
+    for month, manager, attainment, pace_is_plan, same in rows:
+        low, high = TEAM_PLAN_BAND if manager == 0 else MANAGER_PLAN_BAND
+        assert low <= attainment <= high, (month, manager, attainment)
+        assert pace_is_plan and same, (month, manager)
 
 
 # --- The same movement logic on the dbt-labs mrr-playbook fixture --------------------------

@@ -77,3 +77,6 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro with_team_row(relation, key_columns, sum_columns) %}select {{ (key_columns + ['manager_id'] + sum_columns) | join(', ') }} from {{ relation }}{% endmacro %}
 {% macro average_check(net_revenue, sales_count) %}({{ net_revenue }}) / nullif({{ sales_count }}, 0){% endmacro %}
 {% macro plan_attainment(net_revenue, plan) %}cast(({{ net_revenue }}) / nullif({{ plan }}, 0) as double){% endmacro %}
+{% macro plan_pace(plan, days_elapsed, days_in_month) %}cast({{ plan }} * {{ days_elapsed }} / {{ days_in_month }} as decimal(18, 2)){% endmacro %}
+{% macro month_days_elapsed(day) %}cast(date_diff('day', date_trunc('month', {{ day }}), {{ day }}) + 1 as bigint){% endmacro %}
+{% macro month_days(day) %}cast(date_diff('day', date_trunc('month', {{ day }}), last_day({{ day }})) + 1 as bigint){% endmacro %}

@@ -5,8 +5,8 @@ Rows are dicts of Decimals, dates, ints and floats, exactly as DuckDB returns th
 rates are their counts' ratios, ranks follow the sales, the changes compare the board with
 last week's) so the figures on the board can be checked against them.
 This week against last the three largest moves are: Anna's reach rate 52% -> 61% (+17%
-relative), the team's signup-to-paid conversion 5% -> 6% (+12.5%) and Gleb's reach rate
-44% -> 40% (-9%); the forecasts move about 7%.
+relative), Gleb's reach rate 44% -> 40% (-9%) and the team's statistical forecast (-6%);
+the funnel forecast moves 5%.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ TEAM_CANDIDATES = (  # mart_board_changes' team metrics, in candidate order (man
     "reach_rate",
     "consultation_rate",
     "activation_rate",
-    "paid_rate",
     "stat_forecast_rub",
     "funnel_forecast_rub",
 )
@@ -54,14 +53,27 @@ def _rate(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+def _sale_type(tariff: str, period: str) -> str | None:
+    """The sample's sale types: annual sales renew, a quarterly turnkey sale's type is
+    unknown (its account's history predates the warehouse), the rest are new."""
+    if period == "12":
+        return "renewal"
+    return None if (tariff, period) == ("turnkey", "3") else "new"
+
+
 def _row(day: date, manager_id: int, name: str, plan: int, counts: dict, sales: list) -> dict:
     """One mart_board row from funnel counts and the manager's sales of the month."""
     days_elapsed = day.day
-    net = _money(sum(amount for amount, _ in sales))
-    paid_amounts = [amount for amount, _ in sales]
+    net = _money(sum(amount for amount, _, _ in sales))
+    paid_amounts = [amount for amount, _, _ in sales]
+    pace = _money(plan * days_elapsed / 30)
+    typed = {
+        kind: [amount for amount, tariff, period in sales if _sale_type(tariff, period) == kind]
+        for kind in ("new", "renewal", None)
+    }
     stat = _money(float(net) / days_elapsed * 30)
     funnel = _money(stat * Decimal("0.95") + counts["activated"] * 900)
-    special = [amount for amount, tariff in sales if tariff == "turnkey"]
+    special = [amount for amount, tariff, _ in sales if tariff == "turnkey"]
     return {
         "as_of_day": day,
         "manager_id": manager_id,
@@ -74,14 +86,22 @@ def _row(day: date, manager_id: int, name: str, plan: int, counts: dict, sales: 
         "mtd_net_sales": net,
         "plan_rub": _money(plan),
         "plan_attainment": float(net) / plan,
+        "plan_pace_rub": pace,
+        "pace_attainment": float(net / pace),
         "avg_check": _money(sum(paid_amounts) / len(paid_amounts)) if paid_amounts else None,
+        "new_sales_count": len(typed["new"]),
+        "new_net_sales": _money(sum(typed["new"])),
+        "renewal_sales_count": len(typed["renewal"]),
+        "renewal_net_sales": _money(sum(typed["renewal"])),
+        "unknown_type_sales_count": len(typed[None]),
+        "unknown_type_net_sales": _money(sum(typed[None])),
         "signups_mtd": counts["signups"],
         "reached_mtd": counts["reached"],
         "consultations_mtd": counts["consultations"],
         "activated_mtd": counts["activated"],
         "paid_mtd": counts["paid"],
         "reach_rate": _rate(counts["reached"], counts["signups"]),
-        "consultation_rate": _rate(counts["consultations"], counts["reached"]),
+        "consultation_rate": _rate(counts["consultations"], counts["signups"]),
         "activation_rate": _rate(counts["activated"], counts["signups"]),
         "paid_rate": _rate(counts["paid"], counts["signups"]),
         "stat_forecast_rub": stat,
@@ -140,10 +160,10 @@ def build_rows() -> dict[str, list[dict]]:
             for stage, value in counts.items():
                 totals[key][stage] += value
             month = [
-                (amount, tariff)
+                sale
                 for sale_day, sales in by_day.items()
                 if day.replace(day=1) <= sale_day <= day
-                for amount, tariff, _ in sales
+                for sale in sales
             ]
             team_sales[key] += month
             rows[key].append(_row(day, manager_id, name, plan, counts, month))

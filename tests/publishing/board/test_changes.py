@@ -20,13 +20,14 @@ def test_the_three_largest_moves_in_order(inputs):
     changes = what_changed(inputs, Formatter("ru"))
     assert [(c.metric, c.manager_id) for c in changes] == [
         ("reach_rate", 5001),
-        ("paid_rate", 0),
         ("reach_rate", 5004),
+        ("stat_forecast_rub", 0),
     ]
     assert [c.text for c in changes] == [
-        "Анна Смирнова: дозвон вырос с 52% до 61% за неделю",
-        "Конверсия из регистрации в оплату выросла с 5% до 6% за неделю",
-        "Глеб Попов: дозвон снизился с 44% до 40% за неделю",
+        "Анна Смирнова: дозвон по регистрациям недели вырос с 52% до 61%",
+        "Глеб Попов: дозвон по регистрациям недели снизился с 44% до 40%",
+        "Статистический прогноз на месяц снизился с 7\u202f806\u202f165\u00a0₽ до"
+        " 7\u202f361\u202f405\u00a0₽ за неделю",
     ]
     assert abs(changes[0].relative_change - (0.61 / 0.52 - 1)) < 1e-9
 
@@ -34,7 +35,7 @@ def test_the_three_largest_moves_in_order(inputs):
 def test_sentences_follow_the_locale(make_inputs):
     inputs = make_inputs(locale="en")
     text = what_changed(inputs, Formatter("en"))[0].text
-    assert text == "Анна Смирнова: reach rate rose from 52% to 61% in a week"
+    assert text == "Анна Смирнова: reach rate of the week's signups rose from 52% to 61%"
 
 
 def _with_changes(rows, changes, **context):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from publishing.board import BoardInputError, from_rows
+from publishing.board import SCHEMA_VERSION, BoardInputError, from_rows
 
 from .conftest import AS_OF, make_context
 
@@ -98,7 +98,7 @@ def test_context_rejects_what_would_render_wrong():
     with pytest.raises(ValueError, match="locale"):
         make_context(locale="de")
     with pytest.raises(ValueError, match="schema"):
-        make_context(schema_version=2)
+        make_context(schema_version=SCHEMA_VERSION + 1)
 
 
 def test_free_text_is_redacted_on_the_way_in(rows):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from html import escape
 
 import pytest
 
@@ -95,7 +96,8 @@ def test_footer_shows_freshness_and_warnings(inputs):
     assert "amplitude: ни одной" in footer
     assert "последняя выгрузка опоздала на 3 часа" in footer
     assert "Что изменилось за неделю" in index
-    assert "Анна Смирнова: дозвон вырос с 52% до 61% за неделю" in index
+    assert "Регистрации этой недели против прошлой в том же возрасте" in index
+    assert "Анна Смирнова: дозвон по регистрациям недели вырос с 52% до 61%" in index
 
 
 def test_names_are_escaped(rows):
@@ -104,3 +106,64 @@ def test_names_are_escaped(rows):
     ]
     pages = render_html(from_rows(make_context(), evil, rows["trend"], rows["splits"]))
     assert "<b>Анна" not in pages["index.html"] and "&lt;b&gt;Анна" in pages["index.html"]
+
+
+@pytest.mark.parametrize(("locale", "base"), [("ru", "% от регистраций"), ("en", "% of signups")])
+def test_the_funnel_names_its_one_base(make_inputs, locale, base):
+    """Every funnel percentage is of the month's signups (mart_board), and the panel says so."""
+    inputs = make_inputs(locale=locale)
+    fmt = Formatter(locale)
+    funnel = render_html(inputs)["index.html"].split(escape(fmt.text("chart.funnel")), 1)[1]
+    assert base in fmt.text("chart.funnel")
+    team = inputs.team
+    for count, rate in (
+        (team.reached_mtd, team.reach_rate),
+        (team.consultations_mtd, team.consultation_rate),
+        (team.activated_mtd, team.activation_rate),
+        (team.paid_mtd, team.paid_rate),
+    ):
+        assert rate == count / team.signups_mtd
+        assert f"{fmt.number(count)} · {fmt.percent(rate)}" in funnel
+
+
+def test_pace_is_marked_on_the_rows_and_the_plan_chart(inputs):
+    fmt = Formatter("ru")
+    pages = render_html(inputs)
+    for row in inputs.managers:
+        table_row = pages["index.html"].split(f">{row.manager_name}</a>", 1)[1].split("</tr>")[0]
+        cells = re.findall(r"<td>([^<]*)</td>", table_row)
+        assert cells[4] == fmt.percent(row.pace_attainment)  # after sales, count, check, plan
+        page = pages[f"managers/{row.manager_id}.html"]
+        label = f"Темп {fmt.money(row.plan_pace_rub)} · {fmt.percent(row.pace_attainment)}"
+        assert escape(label) in page
+
+
+def test_new_sales_renewals_and_unknown_add_up_to_the_sales(inputs):
+    """The split shows new, renewal and unknown-type sales (unknown never counted as new),
+    and they add up to the month's sales, count and money."""
+    fmt = Formatter("ru")
+    pages = render_html(inputs)
+    team = inputs.team
+    for row, page in [(team, "index.html")] + [
+        (m, f"managers/{m.manager_id}.html") for m in inputs.managers
+    ]:
+        block = pages[page].split("Новые продажи и продления", 1)[1].split("</table>")[0]
+        shown = re.findall(r'<span class="type">([^<]+)</span> ([^<]+) · ([^<]+)</td>', block)
+        expected = [
+            ("Новые", fmt.number(row.new_sales_count), fmt.money(row.new_net_sales)),
+            ("Продления", fmt.number(row.renewal_sales_count), fmt.money(row.renewal_net_sales)),
+        ]
+        if row.unknown_type_sales_count:
+            expected.append(
+                (
+                    "Тип неизвестен",
+                    fmt.number(row.unknown_type_sales_count),
+                    fmt.money(row.unknown_type_net_sales),
+                )
+            )
+        assert shown == expected, page
+    assert team.unknown_type_sales_count > 0
+    for row in (team, *inputs.managers):
+        counts = row.new_sales_count + row.renewal_sales_count + row.unknown_type_sales_count
+        money = row.new_net_sales + row.renewal_net_sales + row.unknown_type_net_sales
+        assert (counts, money) == (row.mtd_sales_count, row.mtd_net_sales)

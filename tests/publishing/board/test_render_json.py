@@ -73,7 +73,11 @@ def test_figures_equal_the_mart_rows(inputs, rows):
 
 def test_changes_and_footer(inputs):
     document = orjson.loads(render_json(inputs))
-    assert [c["metric"] for c in document["changes"]] == ["reach_rate", "paid_rate", "reach_rate"]
+    assert [c["metric"] for c in document["changes"]] == [
+        "reach_rate",
+        "reach_rate",
+        "stat_forecast_rub",
+    ]
     assert document["changes"][0]["before"] == pytest.approx(0.52)
     footer = document["footer"]
     assert [s["source"] for s in footer["sources"]] == [

@@ -54,3 +54,25 @@ def test_the_tv_and_the_picture_show_the_same_tiles(make_inputs, monkeypatch):
         for words in shown:
             assert words in drawn, words
             assert escape(words) in index, words
+
+
+def test_the_picture_shows_new_sales_and_renewals(make_inputs, monkeypatch):
+    inputs = make_inputs(locale="en")
+    fmt = Formatter("en")
+    drawn: list[str] = []
+    text = Figure.text
+
+    def record(self, x, y, s, *args, **kwargs):
+        drawn.append(s)
+        return text(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "text", record)
+    render_png(inputs)
+    team = inputs.team
+    line = next(s for s in drawn if s.startswith("New: "))
+    assert line.split("     ") == [
+        f"New: {fmt.number(team.new_sales_count)} · {fmt.money(team.new_net_sales)}",
+        f"Renewals: {fmt.number(team.renewal_sales_count)} · {fmt.money(team.renewal_net_sales)}",
+        f"Type unknown: {fmt.number(team.unknown_type_sales_count)}"
+        f" · {fmt.money(team.unknown_type_net_sales)}",
+    ]

@@ -15,8 +15,8 @@ select
     as_of_day,
     {{ month_of('as_of_day') }} as month_start,
     {{ month_end_of('as_of_day') }} as month_end,
-    {{ as_count(days_between(month_of('as_of_day'), 'as_of_day') ~ ' + 1') }} as days_elapsed,
-    {{ as_count(days_between(month_of('as_of_day'), month_end_of('as_of_day')) ~ ' + 1') }} as days_in_month
+    {{ month_days_elapsed('as_of_day') }} as days_elapsed,
+    {{ month_days('as_of_day') }} as days_in_month
 from landed_days
 -- A fixed row order: the forecasts sum doubles over these rows, so a rebuild must read
 -- them in the same order to give the same last digit.

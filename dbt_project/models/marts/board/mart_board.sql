@@ -4,7 +4,8 @@
 -- Month to date = from the first of the as-of day's month through the as-of
 -- day: revenue and plan as mart_sales_daily has them on that day; funnel figures follow
 -- this month's signups and count a stage only if it was reached by the end of the as-of
--- day (a past board stays as it was).
+-- day (a past board stays as it was). Every funnel rate is of the month's signups (one
+-- base for the funnel panel). Pace = the plan at an even pace through the month.
 with
 
 sales as (
@@ -37,6 +38,10 @@ sales_to_date as (
         as_of_days.month_start,
         sales.manager_id,
         sum(sales.sales_count) as mtd_sales_count,
+        sum(sales.new_sales_count) as new_sales_count,
+        sum(sales.new_net_revenue) as new_net_sales,
+        sum(sales.renewal_sales_count) as renewal_sales_count,
+        sum(sales.renewal_net_revenue) as renewal_net_sales,
         sum(sales.special_tariff_sales_count) as special_sales_count,
         sum(sales.special_tariff_net_revenue) as special_net_sales,
         -- Month-to-date revenue and the plan as mart_sales_daily has them on the as-of day.
@@ -80,6 +85,10 @@ per_manager as (
         sales_to_date.manager_id,
         sales_to_date.mtd_sales_count,
         sales_to_date.mtd_net_sales,
+        sales_to_date.new_sales_count,
+        sales_to_date.new_net_sales,
+        sales_to_date.renewal_sales_count,
+        sales_to_date.renewal_net_sales,
         sales_to_date.special_sales_count,
         sales_to_date.special_net_sales,
         sales_to_date.plan_rub,
@@ -100,7 +109,8 @@ board as (
         'per_manager',
         ['as_of_day', 'month_start'],
         [
-            'mtd_sales_count', 'mtd_net_sales', 'special_sales_count', 'special_net_sales', 'plan_rub',
+            'mtd_sales_count', 'mtd_net_sales', 'new_sales_count', 'new_net_sales',
+            'renewal_sales_count', 'renewal_net_sales', 'special_sales_count', 'special_net_sales', 'plan_rub',
             'signups_mtd', 'reached_mtd', 'consultations_mtd', 'activated_mtd', 'paid_mtd',
         ],
     ) }}
@@ -111,8 +121,8 @@ final as (
         board.*,
         coalesce(managers.manager_name, 'Team') as manager_name,
         board.manager_id = 0 as is_team_total,
-        forecasts.days_elapsed,
-        forecasts.days_in_month,
+        {{ month_days_elapsed('board.as_of_day') }} as days_elapsed,
+        {{ month_days('board.as_of_day') }} as days_in_month,
         forecasts.stat_forecast_rub,
         forecasts.stat_forecast_low,
         forecasts.stat_forecast_high,
@@ -151,14 +161,23 @@ select
     {{ as_money('mtd_net_sales') }} as mtd_net_sales,
     {{ as_money('plan_rub') }} as plan_rub,
     {{ plan_attainment('mtd_net_sales', 'plan_rub') }} as plan_attainment,
+    {{ plan_pace('plan_rub', 'days_elapsed', 'days_in_month') }} as plan_pace_rub,
+    {{ as_double(safe_divide('mtd_net_sales', plan_pace('plan_rub', 'days_elapsed', 'days_in_month'))) }}
+        as pace_attainment,
     {{ as_money(average_check('mtd_net_sales', 'mtd_sales_count')) }} as avg_check,
+    {{ as_count('new_sales_count') }} as new_sales_count,
+    {{ as_money('new_net_sales') }} as new_net_sales,
+    {{ as_count('renewal_sales_count') }} as renewal_sales_count,
+    {{ as_money('renewal_net_sales') }} as renewal_net_sales,
+    {{ as_count('mtd_sales_count - new_sales_count - renewal_sales_count') }} as unknown_type_sales_count,
+    {{ as_money('mtd_net_sales - new_net_sales - renewal_net_sales') }} as unknown_type_net_sales,
     {{ as_count('signups_mtd') }} as signups_mtd,
     {{ as_count('reached_mtd') }} as reached_mtd,
     {{ as_count('consultations_mtd') }} as consultations_mtd,
     {{ as_count('activated_mtd') }} as activated_mtd,
     {{ as_count('paid_mtd') }} as paid_mtd,
     {{ as_double(safe_divide('reached_mtd', 'signups_mtd')) }} as reach_rate,
-    {{ as_double(safe_divide('consultations_mtd', 'reached_mtd')) }} as consultation_rate,
+    {{ as_double(safe_divide('consultations_mtd', 'signups_mtd')) }} as consultation_rate,
     {{ as_double(safe_divide('activated_mtd', 'signups_mtd')) }} as activation_rate,
     {{ as_double(safe_divide('paid_mtd', 'signups_mtd')) }} as paid_rate,
     {{ as_money('stat_forecast_rub') }} as stat_forecast_rub,
