@@ -15,7 +15,8 @@ window ends (today before `make run` started, or between midnight and the 06:00 
 in no window of that run, and `make run` never gets a next one. So **the last day of every
 run reaches to the run's start** (`run_windows`, `run_start` = the landing's
 `ingested_at`): the run lands the current version of every record changed since its first
-window began, whatever the hour. A record may then land in two partitions (the last one of
+window began, whatever the hour (one changed again while the run is fetching, after its
+start, lands with the next run). A record may then land in two partitions (the last one of
 this run and its own day's of a later run); the warehouse keeps its latest version
 (`latest_version_of`). Coverage never shrinks on a rerun: every run is a range of
 consecutive days whose last day reaches to its own start, so a partition rewritten as a

@@ -48,10 +48,11 @@ def _clients(server, world) -> dict:
     }
 
 
-def _truth(world, stream: str, day: date) -> set:
-    """The keys the world says belong to `stream`'s window for `day` pulled alone by a run
-    started at INGESTED_AT (a run's last day: leads reach to its start)."""
-    window = fetch_window(stream, day, run_start=INGESTED_AT)
+def _truth(world, stream: str, day: date, run_start: datetime | None = INGESTED_AT) -> set:
+    """The keys the world says belong to `stream`'s window for `day`: pulled alone by a run
+    started at `run_start` (a run's last day, where leads reach to its start), or as an
+    earlier day of a run (`run_start` None)."""
+    window = fetch_window(stream, day, run_start=run_start)
     inside = (lambda at: window[0] <= at < window[1]) if window else None
     match stream:
         case "telphin.calls":
