@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from ingestion.landing import LandingResult
 from ingestion.pull import CHUNK_DAYS, pull_days
 from ingestion.quality import CheckOutcome, Partition, StreamValidator
-from ingestion.windows import fetch_window
+from ingestion.windows import run_windows
 from salesboard.calendar import WindowSettings
 from salesboard.layout import DataLayout
 
@@ -60,7 +60,10 @@ def ingest_days(
 ) -> Iterator[Batch]:
     """Land `stream` for `days` and validate each landed partition into `outcomes`,
     yielding a `Batch` as each batch is validated. Raises what the client raises
-    (`ingestion.errors`) after the days landed so far stay landed."""
+    (`ingestion.errors`) after the days landed so far stay landed. Each partition is
+    validated against the window it was fetched with (`windows.run_windows`: the last day
+    of a stream pulled by `updated_at` reaches to `ingested_at`)."""
+    windows = run_windows(stream, days, ingested_at, settings)
     landings = pull_days(
         client, stream, days, layout, run_id=run_id, ingested_at=ingested_at,
         window_settings=settings,
@@ -69,8 +72,7 @@ def ingest_days(
     batch: list[LandingResult] = []
     for done, result in enumerate(landings, start=1):
         table = pq.read_table(result.landing_path)
-        window = fetch_window(stream, result.day, settings)
-        pending.append((result.day.isoformat(), table, window, result))
+        pending.append((result.day.isoformat(), table, windows[result.day], result))
         batch.append(result)
         rows = sum(partition[1].num_rows for partition in pending)
         if done == len(days) or len(pending) >= CHUNK_DAYS or rows >= BATCH_ROWS:

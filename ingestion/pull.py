@@ -28,7 +28,7 @@ from ingestion.landing import LandingResult, land_partition
 from ingestion.streams import STREAMS
 from ingestion.streams.parsing import missing_allowed
 from ingestion.streams.spec import RecordRejected, StreamSpec
-from ingestion.windows import fetch_window, partitions_holding, widest_reach
+from ingestion.windows import partitions_holding, run_windows, widest_reach
 from salesboard.calendar import Window, WindowSettings
 from salesboard.layout import DataLayout
 
@@ -58,11 +58,13 @@ def pull_days(
     A snapshot stream (no window) is fetched once and the same state lands in every day of
     the run: a backfill must not ask the vendor for its user list a hundred times. A
     windowed stream is fetched once per chunk of consecutive days (see the module doc),
-    the first chunk a single day and later ones sized by `ChunkSizer`.
+    the first chunk a single day and later ones sized by `ChunkSizer`. Windows are
+    `windows.run_windows`: a stream pulled by `updated_at` fetches its last day up to
+    `ingested_at`, the instant this run started landing it.
     """
     spec = STREAMS[stream]
     land = partial(land_partition, layout, spec, run_id=run_id, ingested_at=ingested_at)
-    windows = {day: fetch_window(stream, day, window_settings) for day in days}
+    windows = run_windows(stream, days, ingested_at, window_settings)
     if days and windows[days[0]] is None:
         snapshot = list(spec.fetch(client, None))
         for day in days:

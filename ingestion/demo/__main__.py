@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import orjson
@@ -15,8 +15,19 @@ from ingestion.demo.simulation import build_world
 from ingestion.demo.truth import daily_truth
 
 
+def _instant(text: str) -> datetime:
+    """An ISO instant with its UTC offset (a naive time would be a guess of the zone)."""
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO instant: {text!r}") from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a UTC offset, e.g. +03:00")
+    return at
+
+
 def _serve(args: argparse.Namespace) -> None:
-    serve(args.host, args.port, args.config, args.end_date, args.faults)
+    serve(args.host, args.port, args.config, args.end_date, args.faults, args.clock)
 
 
 def _truth(args: argparse.Namespace) -> None:
@@ -44,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", type=Path, help="company config (default: company.yaml)")
     run.add_argument("--end-date", type=date.fromisoformat, help="YYYY-MM-DD, exclusive")
     run.add_argument("--faults", type=Path, help="fault config YAML (default: no faults)")
+    run.add_argument(
+        "--clock",
+        type=_instant,
+        help="freeze the APIs' now at this ISO instant with its offset (default: real time)",
+    )
     run.set_defaults(handler=_serve)
     truth = commands.add_parser("truth", help="print the true daily figures as JSON lines")
     truth.add_argument("--from", dest="from_", type=date.fromisoformat, required=True)

@@ -97,12 +97,14 @@ def serve(
     config_path: Path | str | None = None,
     end_date: date | None = None,
     faults_path: Path | str | None = None,
+    clock: datetime | None = None,
 ) -> None:
-    """Build the world and serve it until interrupted."""
+    """Build the world and serve it until interrupted. `clock` (aware) freezes the server's
+    now there: the world is simulated to the end of that day and shown as it stood then."""
     if not ipaddress.ip_address(host).is_loopback:
         log.warning("the demo APIs have no real security; %s is not a loopback address", host)
     overrides = {} if end_date is None else {"end_date": end_date}
-    world = build_world(load_config(config_path, **overrides))
+    world = build_world(load_config(config_path, **overrides), clock)
     faults = FaultConfig.load(faults_path) if faults_path else None
-    app = create_app(world, faults=faults)
+    app = create_app(world, faults=faults, clock=clock)
     uvicorn.Server(_uvicorn_config(app, host, port, "info")).run()

@@ -199,7 +199,7 @@ LEADS = StreamSpec(
     ),
     updated_at=("updated_at",),
     quality=LEAD_QUALITY,
-    window=Rule.DAY,  # by updated_at
+    window=Rule.UPDATED,
     fetch=lambda client, window: client.leads(*window),
 )
 
@@ -253,7 +253,7 @@ CONTACTS = StreamSpec(
     expected_fields=frozenset({"id", "name", "created_at", "updated_at"}),
     updated_at=("updated_at",),
     quality=CONTACT_QUALITY,
-    window=Rule.DAY,  # by updated_at
+    window=Rule.UPDATED,
     fetch=lambda client, window: client.contacts(*window),
 )
 

@@ -46,6 +46,9 @@ class Rule(Enum):
     """How a stream's fetch window for one business day is drawn (`ingestion.windows`)."""
 
     DAY = "day"  # the business day itself, by the stream's own time field
+    # The day by the record's current `updated_at` (a cursor: a record is listed at its
+    # latest change only); a run's last day reaches to the run's start.
+    UPDATED = "updated"
     OVERLAP = "overlap"  # the day plus `calls_overlap` before it
     LOOKBACK = "lookback"  # the day plus `payments_lookback` before it
     SNAPSHOT = "snapshot"  # the whole current state; no window

@@ -1,6 +1,10 @@
 """The demo vendor APIs for the length of a command: `salesboard run` and `salesboard dev`
 start them when a vendor base URL points at the demo's loopback address and nothing
 answers there yet, and stop them afterwards.
+
+`SALESBOARD_DEMO_NOW` (an ISO instant with its offset, not in the future) freezes the
+demo's clock there: the APIs show the company as it stood at that instant, so a run
+"at 11:30 this morning" can be reproduced at any hour. It applies to APIs started here.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -18,6 +23,7 @@ import requests
 from salesboard.layout import PROJECT_ROOT, DataLayout
 
 DEMO_HEALTH_PATH = "/_demo/health"
+DEMO_NOW_VAR = "SALESBOARD_DEMO_NOW"
 BASE_URL_VARS = ("TELPHIN_BASE_URL", "AMOCRM_BASE_URL", "YOOKASSA_BASE_URL", "AMPLITUDE_BASE_URL")
 
 
@@ -29,6 +35,24 @@ def demo_root() -> str | None:
         if parts.hostname in {"127.0.0.1", "localhost"}:
             return f"{parts.scheme}://{parts.netloc}"
     return None
+
+
+def demo_clock_args() -> list[str]:
+    """`--clock` for the demo server from `SALESBOARD_DEMO_NOW`, or none when unset. Stops
+    with a message for an instant that is naive or in the future: the pipeline fetches up to
+    its own now, so a demo clock ahead of it would show records no run can fetch yet."""
+    raw = os.environ.get(DEMO_NOW_VAR, "").strip()
+    if not raw:
+        return []
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise SystemExit(f"{DEMO_NOW_VAR}={raw!r} is not an ISO instant") from None
+    if at.tzinfo is None:
+        raise SystemExit(f"{DEMO_NOW_VAR}={raw!r} needs a UTC offset, e.g. +03:00")
+    if at > datetime.now(UTC):
+        raise SystemExit(f"{DEMO_NOW_VAR}={raw!r} is in the future")
+    return ["--clock", at.isoformat()]
 
 
 def _healthy(root: str) -> bool:
@@ -43,11 +67,13 @@ def demo_apis(
     layout: DataLayout, timeout: float = 120.0, serve_args: Sequence[str] = ()
 ) -> Iterator[str | None]:
     """Run the demo vendor APIs for the duration of the block (reusing a running one);
-    `serve_args` go to `python -m ingestion.demo serve` (`--config`, `--end-date`)."""
+    `serve_args` go to `python -m ingestion.demo serve` (`--config`, `--end-date`), and
+    `--clock` when `SALESBOARD_DEMO_NOW` is set."""
     root = demo_root()
     if root is None or _healthy(root):
         yield root
         return
+    serve_args = [*serve_args, *demo_clock_args()]
     port = str(urlsplit(root).port or 80)
     log_path = layout.logs / "demo-api.log"
     with log_path.open("ab") as log:

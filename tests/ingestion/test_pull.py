@@ -11,11 +11,12 @@ import pytest
 from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
 from ingestion.demo.model import PIPELINE_STATUSES
+from ingestion.landing import land_partition
 from ingestion.pull import ChunkSizer, _consecutive_chunks, pull_days
 from ingestion.streams import STREAMS
 from ingestion.streams.spec import Rule
 from ingestion.telphin import TelphinClient
-from ingestion.windows import fetch_window
+from ingestion.windows import fetch_window, run_windows
 from ingestion.yookassa import YooKassaClient
 from salesboard.calendar import BUSINESS_TZ
 from salesboard.layout import DataLayout
@@ -47,9 +48,11 @@ def _clients(server, world) -> dict:
     }
 
 
-def _truth(world, stream: str, day: date) -> set:
-    """The keys the world says belong to `stream`'s window for `day`."""
-    window = fetch_window(stream, day)
+def _truth(world, stream: str, day: date, run_start: datetime | None = INGESTED_AT) -> set:
+    """The keys the world says belong to `stream`'s window for `day`: pulled alone by a run
+    started at `run_start` (a run's last day, where leads reach to its start), or as an
+    earlier day of a run (`run_start` None)."""
+    window = fetch_window(stream, day, run_start=run_start)
     inside = (lambda at: window[0] <= at < window[1]) if window else None
     match stream:
         case "telphin.calls":
@@ -171,8 +174,9 @@ def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
     demo, demo_world, tmp_path, stream, malformed
 ):
     """A backfill fetching chunks of days with one request sequence and routing records by
-    their window column lands, per partition, the same rows as pulling each day alone, with
-    fewer requests. A record without its key is dated by the fields it has and quarantined
+    their window column lands, per partition, the same rows as fetching each day's window
+    of the run alone (the last day's reaching to the run's start for leads), with fewer
+    requests. A record without its key is dated by the fields it has and quarantined
     in the same partitions as well (regression: it went to the chunk's last day only, so
     the earlier partitions' counts did not reconcile with the vendor's)."""
     source = stream.split(".")[0]
@@ -181,7 +185,11 @@ def test_demo_range_pull_lands_exactly_what_per_day_pulls_land(
     client = _clients(demo, demo_world)[source]
     per_day, ranged = DataLayout(tmp_path / "per_day").ensure(), DataLayout(tmp_path / "range")
     options = {"run_id": RUN, "ingested_at": INGESTED_AT}
-    single = [pull_day(client, stream, day, per_day, **options) for day in RANGE]
+    spec, windows = STREAMS[stream], run_windows(stream, RANGE, INGESTED_AT)
+    single = [
+        land_partition(per_day, spec, day, spec.fetch(client, windows[day]), **options)
+        for day in RANGE
+    ]
     requests_per_day = client.stats.requests
     chunked = list(pull_days(client, stream, RANGE, ranged.ensure(), chunk_days=5, **options))
     assert [r.day for r in chunked] == RANGE

@@ -4,15 +4,16 @@ severity follows quality.yaml (errors block, warnings do not)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyarrow.parquet as pq
 import pytest
 
 from ingestion.quality import StreamValidator, check_names, load_policy
 from ingestion.streams import STREAMS
-from ingestion.windows import fetch_window
+from ingestion.windows import fetch_window, run_windows
 from tests.ingestion.test_landing import DAY, call, land
+from tests.ingestion.test_streams_amocrm import lead
 
 FULL_DAY = [call(n) for n in range(2000)]  # a call every 37 s, 00:00 to 20:30 MSK
 
@@ -128,3 +129,25 @@ def test_validating_days_together_reports_what_validating_each_day_reports(
     clean = calls_validator.outcomes()
     calls_validator.validate_days(clean, partitions[:2])
     assert _failures(clean) == {} and len(gx_runs) == 1, "clean days: one GX run for all"
+
+
+def test_a_runs_last_day_is_checked_in_its_window_reaching_to_the_runs_start(tmp_path):
+    """Leads changed this morning land in a run's last day (`run_windows`): inside its
+    window, so not a blocking error, and its freshness is judged at the day's own end, so
+    a backfill run a year later is not stale for it."""
+    started = datetime(2026, 3, 4, 8, 30, tzinfo=UTC)  # a year after DAY
+    day_end = fetch_window("amocrm.leads", DAY)[1]
+    times = [day_end - timedelta(hours=1), started - timedelta(minutes=5)]
+    leads = [lead(id=n, updated_at=int(at.timestamp())) for n, at in enumerate(times, 1)]
+    result = land(tmp_path, [leads], spec=STREAMS["amocrm.leads"])
+    validator = StreamValidator(STREAMS["amocrm.leads"])
+    table = pq.read_table(result.landing_path)
+    extended = run_windows("amocrm.leads", [DAY], started)[DAY]
+    outcomes = validator.outcomes()
+    validator.validate(outcomes, DAY.isoformat(), table, extended, result)
+    assert outcomes["timestamps_in_window"].passed and outcomes["source_fresh"].passed
+    at_midnight = validator.outcomes()
+    validator.validate(
+        at_midnight, DAY.isoformat(), table, fetch_window("amocrm.leads", DAY), result
+    )
+    assert not at_midnight["timestamps_in_window"].passed  # the check does look at the end

@@ -29,6 +29,23 @@ seeded faults, real Parquet landing, dbt on DuckDB, Dagster runs, SIGKILLs. "Los
 "duplicated" count landed records against the fault-free run (and the demo world's own
 records); "identical" means every mart's row count and row-hash sum equal the fault-free
 run's (`tests/support/checksums.py`).
+
+## Runs at any hour
+
+amoCRM lists leads and contacts at their *current* `updated_at` (a cursor), so a record
+changed after a run's last window ended (today, before `make run` started; or between
+midnight and the 06:00 run) landed in no partition: a 120-day `make run` started at 14:04
+Moscow time missed 45 of its 5,656 signups in `fct_signup_funnel`; with the rule, none.
+The rule (`ingestion/windows.py`, `Rule.UPDATED`): **a stream pulled by `updated_at`
+fetches the last day of every run up to the run's start**, so each run lands the current
+version of every record changed since its first window began, whatever the hour. The
+timestamps-in-window check uses the same extended window. A record may land in two
+partitions; the warehouse keeps its latest version. Streams dated by an event's own time
+(calls, status events, payments, refunds, product events) are not extended: today's
+partial day never lands among yesterday's records.
+`tests/orchestration/test_runs_at_any_hour.py` runs the daily job and a backfill at 00:20,
+05:59, 13:30 and 23:50 Moscow time with leads changed since midnight; `salesboard run`
+at a frozen late-morning demo clock is `tests/salesboard/test_run_matches_truth.py`.
 """
 
 

@@ -74,3 +74,22 @@ def test_the_console_script_is_installed_beside_the_interpreter():
     done = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
     for command in ("run", "backfill", "dev", "prepare", "docs", "dbt"):
         assert command in done.stdout
+
+
+def test_the_demo_clock_is_an_aware_instant_not_ahead_of_the_pipeline(monkeypatch):
+    """`SALESBOARD_DEMO_NOW` freezes the demo APIs' clock (`--clock`); a naive or future
+    instant stops the command with a message instead of serving records no run can fetch."""
+    from salesboard.cli.demo import demo_clock_args
+
+    monkeypatch.delenv("SALESBOARD_DEMO_NOW", raising=False)
+    assert demo_clock_args() == []
+    monkeypatch.setenv("SALESBOARD_DEMO_NOW", "2026-03-02T11:30+03:00")
+    assert demo_clock_args() == ["--clock", "2026-03-02T11:30:00+03:00"]
+    for value, message in [
+        ("2026-03-02T11:30", "needs a UTC offset"),
+        ("11:30 tomorrow", "is not an ISO instant"),
+        ("2999-01-01T00:00+00:00", "is in the future"),
+    ]:
+        monkeypatch.setenv("SALESBOARD_DEMO_NOW", value)
+        with pytest.raises(SystemExit, match=message):
+            demo_clock_args()
