@@ -4,7 +4,9 @@
 -- Month to date = from the first of the as-of day's month through the as-of
 -- day: revenue and plan as mart_sales_daily has them on that day; funnel figures follow
 -- this month's signups and count a stage only if it was reached by the end of the as-of
--- day (a past board stays as it was).
+-- day (a past board stays as it was). A month that began before the landed history of its
+-- sales or its funnel is flagged (`is_history_complete` false): the board shows none of
+-- its figures as a fact.
 with
 
 sales as (
@@ -22,6 +24,10 @@ forecasts as (
 managers as (
     select * from {{ ref('dim_managers') }}
     where is_sales_manager
+),
+
+history as (
+    select * from {{ ref('int_landed_history') }}
 ),
 
 as_of_days as (
@@ -111,6 +117,8 @@ final as (
         board.*,
         coalesce(managers.manager_name, 'Team') as manager_name,
         board.manager_id = 0 as is_team_total,
+        board.month_start >= history.revenue_from_day
+        and board.month_start >= history.funnel_from_day as is_history_complete,
         forecasts.days_elapsed,
         forecasts.days_in_month,
         forecasts.stat_forecast_rub,
@@ -119,6 +127,7 @@ final as (
         forecasts.funnel_forecast_rub,
         forecasts.forecast_to_plan
     from board
+    cross join history
     left join managers on board.manager_id = managers.manager_id
     left join forecasts
         on
@@ -145,6 +154,7 @@ select
     manager_name,
     is_team_total,
     month_start,
+    is_history_complete,
     {{ as_count('days_elapsed') }} as days_elapsed,
     {{ as_count('days_in_month') }} as days_in_month,
     {{ as_count('mtd_sales_count') }} as mtd_sales_count,
