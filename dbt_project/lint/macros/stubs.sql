@@ -76,3 +76,7 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro with_team_row(relation, key_columns, sum_columns) %}select {{ (key_columns + ['manager_id'] + sum_columns) | join(', ') }} from {{ relation }}{% endmacro %}
 {% macro average_check(net_revenue, sales_count) %}({{ net_revenue }}) / nullif({{ sales_count }}, 0){% endmacro %}
 {% macro plan_attainment(net_revenue, plan) %}cast(({{ net_revenue }}) / nullif({{ plan }}, 0) as double){% endmacro %}
+{% macro landed_first_day(source_name, table_name) %}(select min(_partition_day) from {{ source_name }}_{{ table_name }}){% endmacro %}
+{% macro day_literal(day) %}date '2025-01-01'{% endmacro %}
+{% macro revenue_history() %}select history_start_day, revenue_from_day, revenue_complete_from_day from int_landed_history{% endmacro %}
+{% macro revenue_complete_on(day, history='history') %}({{ day }} >= {{ history }}.revenue_complete_from_day or {{ day }} < {{ history }}.history_start_day){% endmacro %}

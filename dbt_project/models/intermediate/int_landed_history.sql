@@ -8,26 +8,38 @@
 -- the records (DECISIONS.md, "History and completeness").
 with
 
-{%- set streams = [
-    ('calls', 'telphin', 'calls'),
-    ('events', 'amplitude', 'events'),
-    ('leads', 'amocrm', 'leads'),
-    ('status_changes', 'amocrm', 'status_events'),
-    ('payments', 'yookassa', 'payments'),
-    ('refunds', 'yookassa', 'refunds'),
-] %}
-{%- for name, source_name, table_name in streams %}
-
-{{ name }} as (
-    select {{ landed_first_day(source_name, table_name) }} as {{ name }}_from_day
+calls as (
+    select {{ landed_first_day('telphin', 'calls') }} as calls_from_day
 ),
-{%- endfor %}
+
+events as (
+    select {{ landed_first_day('amplitude', 'events') }} as events_from_day
+),
+
+leads as (
+    select {{ landed_first_day('amocrm', 'leads') }} as leads_from_day
+),
+
+status_changes as (
+    select {{ landed_first_day('amocrm', 'status_events') }} as status_changes_from_day
+),
+
+payments as (
+    select {{ landed_first_day('yookassa', 'payments') }} as payments_from_day
+),
+
+refunds as (
+    select {{ landed_first_day('yookassa', 'refunds') }} as refunds_from_day
+),
 
 starts as (
     select
-        {%- for name, source_name, table_name in streams %}
-            {{ name }}.{{ name }}_from_day,
-        {%- endfor %}
+        calls.calls_from_day,
+        events.events_from_day,
+        leads.leads_from_day,
+        status_changes.status_changes_from_day,
+        payments.payments_from_day,
+        refunds.refunds_from_day,
         {{ day_literal(required_var('history_start_day')) }} as history_start_day,
         -- Every funnel stage of a signup made on or after this day is in the landing.
         greatest(
@@ -39,13 +51,23 @@ starts as (
         -- Every sale of a day on or after this one is landed with its refunds.
         greatest(payments.payments_from_day, refunds.refunds_from_day) as revenue_from_day
     from calls
-    {%- for name, source_name, table_name in streams[1:] %}
-        cross join {{ name }}
-    {%- endfor %}
+    cross join events
+    cross join leads
+    cross join status_changes
+    cross join payments
+    cross join refunds
 )
 
 select
-    *,
+    calls_from_day,
+    events_from_day,
+    leads_from_day,
+    status_changes_from_day,
+    payments_from_day,
+    refunds_from_day,
+    history_start_day,
+    funnel_from_day,
+    revenue_from_day,
     case
         when revenue_from_day <= history_start_day then history_start_day
         else {{ days_after(

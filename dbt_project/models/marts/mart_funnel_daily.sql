@@ -48,41 +48,40 @@ cohorts as (
     group by signup_day, manager_id, channel
 ),
 
-known as (
-    -- Each stage's count where its history is held, else null (unknown).
+stage_history as (
+    -- Whether each stage's history is held for the day (its stream's and the leads').
     select
-        cohorts.signup_day,
-        cohorts.manager_id,
-        cohorts.channel,
+        cohorts.*,
         cohorts.signup_day >= history.funnel_from_day
         and cohorts.signup_day >= history.payments_from_day as is_history_complete,
-        {%- for stage, column in stages %}
-            case
-                when
-                    cohorts.signup_day >= history.leads_from_day
-                    and cohorts.signup_day >= history.{{ stage_streams[stage] }}_from_day
-                    then cohorts.{{ stage }}_count
-            end as {{ stage }}_count,
-        {%- endfor %}
-        {%- for stage, column in stages[1:] %}
-            {%- set previous = stages[loop.index0][0] %}
-            case
-                when
-                    cohorts.signup_day >= history.leads_from_day
-                    and cohorts.signup_day >= history.{{ stage_streams[previous] }}_from_day
-                    and cohorts.signup_day >= history.{{ stage_streams[stage] }}_from_day
-                    then cohorts.{{ previous }}_then_{{ stage }}_count
-            end as {{ previous }}_then_{{ stage }}_count,
-            case
-                when
-                    cohorts.signup_day >= history.leads_from_day
-                    and cohorts.signup_day >= history.{{ stage_streams[previous] }}_from_day
-                    and cohorts.signup_day >= history.{{ stage_streams[stage] }}_from_day
-                    then cohorts.median_hours_{{ previous }}_to_{{ stage }}
-            end as median_hours_{{ previous }}_to_{{ stage }}{{ "," if not loop.last }}
-        {%- endfor %}
+    {%- for stage, column in stages %}
+        cohorts.signup_day >= greatest(history.leads_from_day, history.{{ stage_streams[stage] }}_from_day)
+            as is_{{ stage }}_known{{ "," if not loop.last }}
+    {%- endfor %}
     from cohorts
     cross join history
+),
+
+known as (
+    -- Each count where its stages' history is held, else null (unknown).
+    select
+        signup_day,
+        manager_id,
+        channel,
+        is_history_complete,
+        {%- for stage, column in stages %}
+            case when is_{{ stage }}_known then {{ stage }}_count end as {{ stage }}_count,
+        {%- endfor %}
+    {%- for stage, column in stages[1:] %}
+        {%- set previous = stages[loop.index0][0] %}
+        case
+            when is_{{ previous }}_known and is_{{ stage }}_known then {{ previous }}_then_{{ stage }}_count
+        end as {{ previous }}_then_{{ stage }}_count,
+        case
+            when is_{{ previous }}_known and is_{{ stage }}_known then median_hours_{{ previous }}_to_{{ stage }}
+        end as median_hours_{{ previous }}_to_{{ stage }}{{ "," if not loop.last }}
+    {%- endfor %}
+    from stage_history
 ),
 
 final as (

@@ -35,9 +35,14 @@ known_periods as (
         max(renewals.period_end) over (partition by renewals.account_id) as covered_until,
         max(case when renewals.period_start <= data_end.as_of_day then 1 else 0 end) over (
             partition by renewals.account_id
-        ) as has_started
+        ) as has_started,
+        -- The account's whole payment history, and 8 weeks of product activity, landed.
+        renewals.is_history_complete
+        and {{ days_after('data_end.as_of_day', -56) }} >= landed_history.events_from_day
+            as is_signal_history_complete
     from renewals
     cross join data_end
+    cross join landed_history
     where renewals.paid_day <= data_end.as_of_day
 ),
 
@@ -54,9 +59,7 @@ candidates as (
         is_promo,
         period_end,
         lifecycle_stage,
-        is_history_complete
-            and {{ days_after('as_of_day', -56) }} >= (select landed_history.events_from_day from landed_history)
-            as is_history_complete
+        is_signal_history_complete as is_history_complete
     from known_periods
     where
         period_end = covered_until

@@ -137,7 +137,10 @@ with_previous as (
         account_months_active.is_promo,
         lag(coalesce(account_months_active.mrr, 0)) over (
             partition by account_spine.account_id order by account_spine.month_start
-        ) as previous_mrr
+        ) as previous_mrr,
+        first_value(account_spine.is_previous_mrr_known and account_spine.is_mrr_known) over (
+            partition by account_spine.account_id order by account_spine.month_start
+        ) as is_first_month_complete
     from account_spine
     left join account_months_active
         on
@@ -172,9 +175,7 @@ final as (
         acquiring.acquiring_manager_id,
         -- The first active month is the cohort only when it is known to be the first.
         case
-            when first_value(with_previous.is_history_complete) over (
-                partition by with_previous.account_id order by with_previous.month_start
-            ) then with_previous.first_active_month
+            when with_previous.is_first_month_complete then with_previous.first_active_month
         end as cohort_month,
         with_previous.is_complete_month,
         with_previous.is_history_complete
