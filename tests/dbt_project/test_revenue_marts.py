@@ -373,6 +373,7 @@ def cut_history(long_history: LongHistory, tmp_path_factory) -> LongHistory:
         target.mkdir(parents=True)
         for file in folder.iterdir():
             os.link(file, target / file.name)
+    (data_dir / "warehouse").mkdir()
     env = long_history.env | {"SALESBOARD_DATA_DIR": str(data_dir)}
     result = dbt_run(tmp, "build", "--exclude-resource-type", "unit_test", env=env, timeout=600)
     assert result.returncode == 0, result.stdout[-4000:]
