@@ -4,7 +4,8 @@ The `salesboard` console script runs histories and backfills through `run_days`:
 is recorded in the Dagster instance under `DAGSTER_HOME` (so it shows in the UI
 afterwards), its progress is read from the run's typed events (`orchestration.progress`)
 and handed to a callback, and what happened comes back as a plain `RunOutcome`, so the
-console code needs no Dagster.
+console code needs no Dagster. A history's payments lead-in (`salesboard.calendar.
+payments_lead_in`) is a run of the payment streams alone (`LEAD_IN_STREAMS`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ JOB_NAME = "daily_pipeline"
 BOARD_KEY = dg.AssetKey(["board", "snapshot"])
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 POLL_SECONDS = 1.0
+# What a history lands before its first shown day: payments and their refunds only.
+LEAD_IN_STREAMS = ("yookassa.payments", "yookassa.refunds")
 
 
 @dataclass(frozen=True)
@@ -53,21 +56,36 @@ class RunOutcome:
 
 
 def execute_range(
-    first: date, last: date, instance: dg.DagsterInstance, run_id: str
+    first: date,
+    last: date,
+    instance: dg.DagsterInstance,
+    run_id: str,
+    *,
+    streams: tuple[str, ...] | None = None,
+    whole_history: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """Run the main job over the days [first, last] as one in-process run (a single-run
-    backfill when they are several), quiet on the console; the event log has everything."""
+    backfill when they are several), quiet on the console; the event log has everything.
+    `streams` (e.g. `LEAD_IN_STREAMS`) lands only those streams and builds nothing;
+    `whole_history` builds the warehouse over every landed day, not only the run's."""
     from orchestration.definitions import defs
 
+    run_config: dict = dict(QUIET_CONSOLE)
+    if whole_history:
+        run_config["ops"] = {"warehouse": {"config": {"whole_history": True}}}
+    selection = None
+    if streams is not None:
+        selection = [dg.AssetKey([STREAMS[s].source, STREAMS[s].name]) for s in streams]
     return (
         defs()
         .resolve_job_def(JOB_NAME)
         .execute_in_process(
-            run_config=QUIET_CONSOLE,
+            run_config=run_config,
             instance=instance,
             run_id=run_id,
             raise_on_error=False,
             tags=range_tags(first, last),
+            asset_selection=selection,
         )
     )
 
@@ -113,20 +131,30 @@ class RunFollower:
             self.stage = entry.dagster_event.step_key
 
 
-def run_days(first: date, last: date, on_progress: Callable[[RunProgress], None]) -> RunOutcome:
-    """Run the main job over [first, last] in a worker thread, calling `on_progress` about
-    once a second with where it stands, and return what it did."""
+def run_days(
+    first: date,
+    last: date,
+    on_progress: Callable[[RunProgress], None],
+    *,
+    streams: tuple[str, ...] | None = None,
+    whole_history: bool = False,
+) -> RunOutcome:
+    """Run the main job over [first, last] (`execute_range`, with its `streams` and
+    `whole_history`) in a worker thread, calling `on_progress` about once a second with
+    where it stands, and return what it did."""
     days = (last - first).days + 1
     instance = dg.DagsterInstance.get()
     run_id = str(uuid.uuid4())  # what Dagster itself uses for run ids
     outcome: dict[str, dg.ExecuteInProcessResult] = {}
 
     def execute() -> None:
-        outcome["result"] = execute_range(first, last, instance, run_id)
+        outcome["result"] = execute_range(
+            first, last, instance, run_id, streams=streams, whole_history=whole_history
+        )
 
     worker = threading.Thread(target=execute, name="salesboard-run")
     worker.start()
-    follower = RunFollower(instance, run_id, days_total=len(STREAMS) * days)
+    follower = RunFollower(instance, run_id, days_total=len(streams or STREAMS) * days)
     while worker.is_alive():
         worker.join(timeout=POLL_SECONDS)
         on_progress(follower.poll())

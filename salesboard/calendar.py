@@ -11,13 +11,16 @@ fetch windows, dbt's day window and the board's "as of" all come from here:
   import, so every package may read them);
 - `WindowSettings`: how far each daily run re-reads before its day (overlaps and
   lookbacks), and `dbt_vars`, which hands dbt the same day window, time zone and lookback
-  so the warehouse can never disagree with the landing about them.
+  so the warehouse can never disagree with the landing about them;
+- `history_start`, `payments_lead_in`: where the business's records begin, and how far
+  before a history's first day its payments must reach for its revenue to be complete.
 
 Pure functions and constants: the schedule, backfills, dbt and tests ask the same questions.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -43,6 +46,36 @@ class WindowSettings:
     payments_lookback: timedelta = timedelta(days=14)  # status changes, refunds
     activity_delay: timedelta = timedelta(hours=2)  # Amplitude's export lags uploads
     late_lookback: timedelta = timedelta(days=1)  # records a vendor shows hours late
+    # The longest subscription a customer can buy (the demo's 12-month tariffs): an account
+    # active on a day paid for it at most this long before (DECISIONS.md, "History").
+    longest_period_months: int = 12
+
+
+def history_start(environ: Mapping[str, str] = os.environ) -> date:
+    """The first day of the business's records, `SALESBOARD_START_DATE` (the demo
+    company's first day by default): the first partition, and the day from which a landed
+    history holds everything (nothing happened before it)."""
+    return date.fromisoformat(environ.get("SALESBOARD_START_DATE", "2024-07-01"))
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier, clamped to that month's last day."""
+    year, index = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month_start = date(year, index + 1, 1)
+    next_month = (month_start + timedelta(days=31)).replace(day=1)
+    return min(month_start + timedelta(days=day.day - 1), next_month - timedelta(days=1))
+
+
+def payments_lead_in(first: date, settings: WindowSettings | None = None) -> date | None:
+    """The first day a history starting on `first` lands payments and refunds from: the
+    longest billing period and the payments lookback before it (so every subscription
+    active on `first` was paid inside the landed history, and every renewal of the shown
+    days finds the payment it renews), never before `history_start()`. None when `first`
+    is already the start of the records."""
+    settings = settings or WindowSettings()
+    lead = months_before(first, settings.longest_period_months) - settings.payments_lookback
+    lead = max(lead, history_start())
+    return lead if lead < first else None
 
 
 def day_bounds(day: date) -> Window:
@@ -113,12 +146,15 @@ def dbt_vars(
     days: tuple[date, date] | None, settings: WindowSettings | None = None
 ) -> dict[str, str | int]:
     """The vars every dbt invocation gets: the business time zone, the payments lookback
-    (whole days) and, for a run of partitions (first, last), its day window as half-open
-    ISO dates [min_day, max_day). No window = the whole landed history."""
+    (whole days), where the records begin and the longest billing period (what a landed
+    history needs to be complete) and, for a run of partitions (first, last), its day
+    window as half-open ISO dates [min_day, max_day). No window = the whole landed history."""
     settings = settings or WindowSettings()
     variables: dict[str, str | int] = {
         "business_tz": BUSINESS_TZ_NAME,
         "lookback_days": settings.payments_lookback.days,
+        "history_start_day": history_start().isoformat(),
+        "longest_period_months": settings.longest_period_months,
     }
     if days is not None:
         first, last = days

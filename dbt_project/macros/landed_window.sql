@@ -94,6 +94,34 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#
+    The first landed partition day of the source `source_name`.`table_name` as a SQL date,
+    from its `day=` folder names: a partition that landed empty counts (the day was
+    fetched and held no records), so a history that starts before a stream's first record
+    is seen to start there. DuckDB lists the files (glob opens none); Spark lists them with
+    its `binaryFile` source (the `day` partition column, no file content read).
+#}
+{% macro landed_first_day(source_name, table_name) -%}
+    {{ return(adapter.dispatch('landed_first_day', 'salesboard')(source_name, table_name)) }}
+{%- endmacro %}
+
+{% macro duckdb__landed_first_day(source_name, table_name) -%}
+    {%- set found = modules.re.search("read_parquet[(]'([^']+)'", source(source_name, table_name) | string) -%}
+    {%- if found is none -%}
+        {{ return(landed_edge_day(source(source_name, table_name), 'min')) }}
+    {%- endif -%}
+    (
+        select cast(min(regexp_extract(file, '/day=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1)) as date)
+        from glob('{{ found.group(1) }}')
+    )
+{%- endmacro %}
+
+{% macro default__landed_first_day(source_name, table_name) -%}
+    {%- do source(source_name, table_name) -%}  {#- the lineage: the model reads the source -#}
+    {%- set folder = [env_var('SALESBOARD_DATA_DIR'), 'landing', source_name, table_name] | join('/') -%}
+    (select cast(min(day) as date) from binaryFile.`{{ folder }}`)
+{%- endmacro %}
+
 {#- What an incremental staging model (incremental_latest_version) reads of its source: the
     rows of the run's window from their files only when built incrementally, else the
     source. -#}

@@ -42,6 +42,7 @@ class BoardRow:
     manager_name: str
     is_team_total: bool
     month_start: date
+    is_history_complete: bool  # false: the month began before the landed history
     days_elapsed: int
     days_in_month: int
     mtd_sales_count: int

@@ -26,7 +26,13 @@ class Tile:
 
 def kpi_tiles(row: BoardRow, fmt: Formatter) -> tuple[Tile, ...]:
     """Month-to-date sales, plan attainment, average check, both forecasts and the special
-    tariffs, in the order the board lays them out."""
+    tariffs, in the order the board lays them out. A month that began before the landed
+    history shows no figure, only that its history is incomplete."""
+    if not row.is_history_complete:
+        dash, note = fmt.text("no_value"), fmt.text("kpi.incomplete_history")
+        labels = ("kpi.net_sales", "kpi.attainment", "kpi.avg_check", "kpi.stat_forecast",
+                  "kpi.funnel_forecast", "kpi.special")  # fmt: skip
+        return tuple(Tile(label, dash, note) for label in labels)
 
     def count(value: int) -> str:
         return fmt.text("kpi.count", count=fmt.number(value))

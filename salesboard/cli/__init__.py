@@ -1,6 +1,6 @@
 """`salesboard`: the one console script (declared in pyproject.toml; `make` calls it).
 
-    salesboard run [--days N]            # the last N days (default 120) as one run
+    salesboard run [--days N]            # the last N days (default 120), payments a year more
     salesboard backfill --from A --to B  # any past range of days as one run
     salesboard dev [--port P]            # the Dagster UI, with the demo APIs running
     salesboard prepare                   # dbt parse: the manifest Dagster loads
@@ -18,13 +18,18 @@ import argparse
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from salesboard.calendar import history_range
+from salesboard.calendar import history_range, payments_lead_in
 from salesboard.cli.demo import demo_apis
 from salesboard.cli.settings import load_settings
 from salesboard.dbt import dbt_command, run_dbt
-from salesboard.layout import PROJECT_ROOT
+from salesboard.layout import PROJECT_ROOT, DataLayout
+
+if TYPE_CHECKING:
+    from orchestration.execution import RunOutcome
 
 
 def prepare() -> int:
@@ -52,23 +57,38 @@ def docs(port: int) -> int:
     return subprocess.call(dbt_command(serve))
 
 
-def run_range(first: date, last: date) -> int:
+def run_range(first: date, last: date, lead_in: date | None = None) -> int:
     """Run the daily job over [first, last] as one Dagster run, with the demo APIs when
-    configured; the exit code."""
-    from orchestration.execution import run_days
+    configured; the exit code. With `lead_in`, the payment streams are first landed over
+    [lead_in, first) in a run of their own, and the warehouse is then built over every
+    landed day, so the revenue figures of the days shown are complete (DECISIONS.md,
+    "History and completeness")."""
+    from orchestration.execution import LEAD_IN_STREAMS, run_days
     from salesboard.cli.console import ProgressLine, report
 
     prepare()
     layout = load_settings()
     days = (last - first).days + 1
     with demo_apis(layout):
+        if lead_in is not None:
+            print(f"landing payments and refunds for {lead_in} .. {first - timedelta(1)}"
+                  " (the history's lead-in)", flush=True)  # fmt: skip
+            line = ProgressLine()
+            outcome = run_days(lead_in, first - timedelta(1), line, streams=LEAD_IN_STREAMS)
+            line.close()
+            if not outcome.success:
+                return report(outcome, _write_log(layout, outcome))
         print(f"running the daily pipeline for {first} .. {last} ({days} days)", flush=True)
         line = ProgressLine()
-        outcome = run_days(first, last, line)
+        outcome = run_days(first, last, line, whole_history=lead_in is not None)
         line.close()
+    return report(outcome, _write_log(layout, outcome))
+
+
+def _write_log(layout: DataLayout, outcome: RunOutcome) -> Path:
     log_path = layout.logs / f"run-{outcome.run_id}.log"
     log_path.write_text("\n".join(outcome.log_lines) + "\n", encoding="utf-8")
-    return report(outcome, log_path)
+    return log_path
 
 
 def dev(port: int) -> int:
@@ -90,7 +110,9 @@ def _day(text: str) -> date:
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="salesboard", description=__doc__.split("\n\n")[0])
     sub = root.add_subparsers(dest="command", required=True)
-    run_parser = sub.add_parser("run", help="run the pipeline over the last N days")
+    run_parser = sub.add_parser(
+        "run", help="run the pipeline over the last N days (payments from a billing period before)"
+    )
     run_parser.add_argument("--days", type=int, default=120, help="days of history (default 120)")
     backfill = sub.add_parser("backfill", help="run the pipeline over a past range of days")
     backfill.add_argument("--from", dest="first", type=_day, required=True, metavar="YYYY-MM-DD")
@@ -108,7 +130,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "run":
-        return run_range(*history_range(args.days))
+        first, last = history_range(args.days)
+        return run_range(first, last, lead_in=payments_lead_in(first))
     if args.command == "backfill":
         if args.last < args.first:
             raise SystemExit(f"--to {args.last} is before --from {args.first}")

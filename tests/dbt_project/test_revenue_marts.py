@@ -16,12 +16,13 @@ import uuid
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import orjson
 import pytest
 
-from ingestion.demo.truth import churn_days, paid_periods
+from ingestion.demo.truth import churn_days, daily_truth, paid_periods
 from ingestion.landing import land_partition
 from ingestion.streams import STREAMS
 from salesboard.layout import DataLayout
@@ -507,3 +508,167 @@ def test_technique_lifts_match_the_simulator(long_history: LongHistory):
     assert mart["consultation_held"] == pytest.approx(truth["consultation_held"], rel=0.1)
     assert mart["case_study_shown"] == pytest.approx(truth["case_study_shown"], rel=0.1)
     assert 4.5 <= mart["consultation_held"] <= 8 and 1.5 <= mart["case_study_shown"] <= 2.6
+
+
+# --- A history that starts mid-subscription (DECISIONS.md, "History and completeness") ------
+
+# The long history's landing cut as a partial backfill lands it: payments and refunds from
+# CUT_PAYMENTS_FROM (a lead-in shorter than the 12-month longest period, so the first
+# months shown are incomplete), every other stream from CUT_SHOWN_FROM. Revenue figures
+# are complete from CUT_PAYMENTS_FROM + 12 months + the 7-day renewal grace.
+CUT_PAYMENTS_FROM = date(2024, 9, 1)
+CUT_SHOWN_FROM = date(2025, 2, 1)
+CUT_COMPLETE_FROM = date(2025, 9, 8)
+
+
+@pytest.fixture(scope="module")
+def cut_history(long_history: LongHistory, tmp_path_factory) -> LongHistory:
+    """`long_history`'s partitions from the cut days on, hard-linked (no new pulls), built
+    with `dbt build` (data tests included)."""
+    tmp = tmp_path_factory.mktemp("cut_history")
+    data_dir = tmp / "data"
+    for folder in sorted((long_history.data_dir / "landing").glob("*/*/day=*")):
+        source = folder.parent.parent.name
+        first = CUT_PAYMENTS_FROM if source == "yookassa" else CUT_SHOWN_FROM
+        if date.fromisoformat(folder.name.removeprefix("day=")) < first:
+            continue
+        target = data_dir / "landing" / source / folder.parent.name / folder.name
+        target.mkdir(parents=True)
+        for file in folder.iterdir():
+            os.link(file, target / file.name)
+    (data_dir / "warehouse").mkdir()
+    env = long_history.env | {"SALESBOARD_DATA_DIR": str(data_dir)}
+    result = dbt_run(tmp, "build", "--exclude-resource-type", "unit_test", env=env, timeout=600)
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert " WARN=0 " in result.stdout
+    return LongHistory(world=long_history.world, data_dir=data_dir, env=env)
+
+
+def _moscow_day(at) -> date:
+    return at.astimezone(ZoneInfo("Europe/Moscow")).date()
+
+
+def test_the_edge_of_history_is_flagged_and_complete_history_matches_the_truth(
+    cut_history: LongHistory,
+):
+    world = cut_history.world
+    history = _sql(
+        cut_history,
+        "select payments_from_day, leads_from_day, revenue_complete_from_day"
+        " from intermediate.int_landed_history",
+    )[0]
+    assert history == (CUT_PAYMENTS_FROM, CUT_SHOWN_FROM, CUT_COMPLETE_FROM)
+    last_day = LONG_HISTORY_END - timedelta(days=1)
+
+    # Active subscriptions: every day from the first complete one equals the truth.
+    truth = {t.day: t for t in daily_truth(world)}
+    active = dict(
+        _sql(
+            cut_history,
+            "select spine.day, count(distinct periods.account_id) from"
+            " (select unnest(generate_series(date '2025-09-08', date '2025-12-31',"
+            " interval 1 day))::date as day) as spine"
+            " left join intermediate.int_subscription_periods as periods"
+            " on periods.period_start <= spine.day and spine.day < periods.period_end"
+            " group by spine.day",
+        )
+    )
+    assert len(active) == (last_day - CUT_COMPLETE_FROM).days + 1
+    # One known limit: a renewal paid a few days early whose previous period predates the
+    # landed payments starts on its payment day, and the periods chained to it keep that
+    # offset, so such an account can look lapsed on the day before a later renewal.
+    off = {
+        d: n - truth[d].active_subscriptions
+        for d, n in active.items()
+        if n != truth[d].active_subscriptions
+    }
+    assert active[CUT_COMPLETE_FROM] == truth[CUT_COMPLETE_FROM].active_subscriptions
+    assert len(off) <= 2 and all(abs(v) <= 1 for v in off.values()), off
+
+    # Months before completeness keep their rows, flagged, with every figure null.
+    months = {
+        month: (complete, active_at_start, churned, rate, renewal_rate)
+        for month, complete, active_at_start, churned, rate, renewal_rate in _sql(
+            cut_history,
+            "select month_start, is_history_complete, active_at_start, churned_accounts,"
+            " logo_churn_rate, renewal_churn_rate from marts.mart_churn_monthly"
+            " where segment_kind = 'all'",
+        )
+    }
+    incomplete = [m for m, row in months.items() if not row[0]]
+    assert min(months) in incomplete and max(incomplete) == date(2025, 9, 1)
+    assert all(months[m][1:] == (None, None, None, None) for m in incomplete)
+    # A complete month's logo churn equals the truth (the truth waits out the grace).
+    true_churn = _truth_churn_by_month(cut_history)
+    for month in (date(2025, 10, 1), date(2025, 11, 1)):
+        assert months[month][0], month
+        assert months[month][1:3] == true_churn[month]["all"], month
+    assert _sql(
+        cut_history,
+        "select count(*) from marts.mart_mrr_monthly where not is_history_complete"
+        " and (movement is not null or mrr_change is not null)",
+    ) == [(0,)]
+
+    # New vs renewal: unknown (null) before completeness, the truth's split after it.
+    split = {
+        day: (complete, new, renewal)
+        for day, complete, new, renewal in _sql(
+            cut_history,
+            "select sale_day, bool_and(is_history_complete), sum(new_sales_count),"
+            " sum(renewal_sales_count) from marts.mart_sales_daily group by sale_day",
+        )
+    }
+    assert all(row == (False, None, None) for day, row in split.items() if day < CUT_COMPLETE_FROM)
+    true_split: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for p in world.payments:
+        if p.status == "succeeded" and p.refunded_rub < p.amount_rub:
+            true_split[_moscow_day(p.captured_at)][p.is_renewal] += 1
+    after = {d: row[1:] for d, row in split.items() if d >= CUT_COMPLETE_FROM}
+    assert len(after) == (last_day - CUT_COMPLETE_FROM).days + 1
+    assert {d: r for d, r in after.items() if r != tuple(true_split[d])} == {}
+
+
+def test_a_refund_of_a_payment_made_before_the_shown_days_is_counted(cut_history: LongHistory):
+    """The lead-in lands the payment, so the refund made inside the shown days reduces it."""
+    world = cut_history.world
+    paid_before = {
+        p.payment_id: p
+        for p in world.payments
+        if p.status == "succeeded" and _moscow_day(p.captured_at) < CUT_SHOWN_FROM
+    }
+    refunded = defaultdict(int)
+    for r in world.refunds:
+        if r.payment_id in paid_before and _moscow_day(r.created_at) >= CUT_SHOWN_FROM:
+            refunded[r.payment_id] += r.amount_rub
+    assert refunded, "the world has refunds across the shown window's start"
+    ids = ", ".join(f"'{payment_id}'" for payment_id in refunded)
+    got = dict(
+        _sql(
+            cut_history,
+            "select payment_id, refunded_amount from marts.fct_payments"
+            f" where payment_id in ({ids})",
+        )
+    )
+    assert {k: int(v) for k, v in got.items()} == {k: paid_before[k].refunded_rub for k in refunded}
+
+
+def test_unknown_funnel_stages_are_null_never_zero(cut_history: LongHistory):
+    """Signup days before the leads' history hold only leads changed inside it: every count
+    is null; from the first day on, each day's signups and reached signups are the truth's."""
+    rows = _sql(
+        cut_history,
+        "select signup_day, bool_or(is_history_complete), sum(signed_up_count),"
+        " sum(first_called_count), sum(reached_count), sum(consulted_count),"
+        " sum(activated_count), sum(paid_count), max(first_called_to_reached_rate)"
+        " from marts.mart_funnel_daily group by signup_day",
+    )
+    before = [row for row in rows if row[0] < CUT_SHOWN_FROM]
+    assert len(before) > 30, "the cut history has signups dated before it"
+    assert all(row[1:] == (False, *[None] * 7) for row in before)
+    true_counts: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for s in cut_history.world.signups:
+        true_counts[_moscow_day(s.created_at)][0] += 1
+        true_counts[_moscow_day(s.created_at)][1] += s.reached_at is not None
+    after = {row[0]: (row[2], row[4]) for row in rows if row[0] >= CUT_SHOWN_FROM}
+    assert all(row[1] for row in rows if row[0] >= CUT_SHOWN_FROM)
+    assert {d: r for d, r in after.items() if r != tuple(true_counts[d])} == {}

@@ -1,9 +1,11 @@
 """Following a run: progress read from the typed events landing assets log, and a run's
 outcome summarised for the console."""
 
+from datetime import date
+
 import dagster as dg
 
-from orchestration.execution import RunFollower, summarize
+from orchestration.execution import LEAD_IN_STREAMS, RunFollower, run_days, summarize
 from orchestration.progress import progress_event
 
 
@@ -53,3 +55,22 @@ def test_a_failed_step_is_the_outcomes_failure():
     outcome = summarize(result.run_id, result, [])
     assert not outcome.success
     assert outcome.failure == "RuntimeError: amocrm/leads: 403 blocked"
+
+
+def test_a_lead_in_run_lands_the_payment_streams_only(pipeline_env, tmp_path, monkeypatch):
+    """`salesboard run`'s lead-in: payments and refunds over its days, nothing else landed or
+    built (the warehouse is built by the history run after it)."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    (tmp_path / "dagster_home").mkdir()
+    outcome = run_days(
+        date(2024, 7, 1), date(2024, 7, 2), lambda progress: None, streams=LEAD_IN_STREAMS
+    )
+    assert outcome.success, outcome.failure
+    landed = {f"{p.parent.name}.{p.name}" for p in (pipeline_env / "landing").glob("*/*")}
+    assert landed == set(LEAD_IN_STREAMS)
+    assert sorted(p.name for p in (pipeline_env / "landing/yookassa/payments").iterdir()) == [
+        "day=2024-07-01",
+        "day=2024-07-02",
+    ]
+    assert not (pipeline_env / "warehouse" / "salesboard.duckdb").exists()
+    assert outcome.boards == ()

@@ -117,6 +117,34 @@ def test_a_bi_reader_holding_the_serving_file_survives_a_run(pipeline):
         assert reader.execute("select count(*) from marts.fct_payments").fetchone() == before
 
 
+def test_served_marts_say_per_row_whether_their_history_is_complete(pipeline):
+    """BI users see `is_history_complete` on every served mart that rests on history
+    (dbt_project/DECISIONS.md, "History and completeness"); this world is landed from the
+    start of the records, so every row is complete."""
+    _, _, data_dir, _ = pipeline
+    marts = (
+        "fct_signup_funnel", "mart_funnel_daily", "mart_sales_daily", "mart_mrr_monthly",
+        "mart_churn_monthly", "mart_cohort_retention", "mart_churn_risk", "mart_board",
+    )  # fmt: skip
+    serving = data_dir / "serving" / "salesboard.duckdb"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        flagged = {
+            table
+            for (table,) in con.execute(
+                "select table_name from information_schema.columns"
+                " where table_schema = 'marts' and column_name = 'is_history_complete'"
+            ).fetchall()
+        }
+        incomplete = {
+            mart: con.execute(
+                f"select count(*) from marts.{mart} where not is_history_complete"
+            ).fetchone()[0]
+            for mart in marts
+        }
+    assert set(marts) <= flagged
+    assert incomplete == dict.fromkeys(marts, 0)
+
+
 def test_a_failed_blocking_check_publishes_no_board_and_a_clean_rerun_recovers(
     pipeline, demo_server
 ):

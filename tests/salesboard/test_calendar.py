@@ -18,7 +18,9 @@ from salesboard.calendar import (
     days_between,
     dbt_vars,
     history_range,
+    months_before,
     partition_range,
+    payments_lead_in,
     range_tags,
     window_of_days,
 )
@@ -65,10 +67,13 @@ def test_activity_is_complete_two_hours_after_the_day_ends():
     )
 
 
-def test_one_day_is_one_dbt_day_window_with_the_zone_and_lookback():
+def test_one_day_is_one_dbt_day_window_with_the_zone_and_lookback(monkeypatch):
+    monkeypatch.delenv("SALESBOARD_START_DATE", raising=False)
     assert dbt_vars((date(2025, 3, 9), date(2025, 3, 9))) == {
         "business_tz": "Europe/Moscow",
         "lookback_days": 14,
+        "history_start_day": "2024-07-01",
+        "longest_period_months": 12,
         "min_day": "2025-03-09",
         "max_day": "2025-03-10",
     }
@@ -80,7 +85,32 @@ def test_a_backfill_range_is_one_window_across_month_and_year_ends():
 
 
 def test_no_window_means_the_whole_history():
-    assert set(dbt_vars(None)) == {"business_tz", "lookback_days"}
+    assert set(dbt_vars(None)) == {
+        "business_tz",
+        "lookback_days",
+        "history_start_day",
+        "longest_period_months",
+    }
+
+
+def test_a_month_earlier_clamps_to_the_months_last_day():
+    assert months_before(date(2026, 3, 31), 1) == date(2026, 2, 28)
+    assert months_before(date(2024, 2, 29), 12) == date(2023, 2, 28)
+    assert months_before(date(2025, 1, 15), 12) == date(2024, 1, 15)
+
+
+def test_a_history_lands_payments_a_billing_period_and_a_lookback_before_its_first_day(
+    monkeypatch,
+):
+    """12 months + 14 days: every subscription active on the first shown day was paid, and
+    every renewal of a shown day finds what it renews, inside the landed payments; never
+    before the records begin, and none for a history that starts with them."""
+    monkeypatch.setenv("SALESBOARD_START_DATE", "2024-07-01")
+    assert payments_lead_in(date(2026, 8, 4)) == date(2025, 7, 21)
+    assert payments_lead_in(date(2025, 3, 1)) == date(2024, 7, 1)
+    assert payments_lead_in(date(2024, 7, 1)) is None
+    six = WindowSettings(longest_period_months=6, payments_lookback=timedelta(days=7))
+    assert payments_lead_in(date(2026, 8, 4), six) == date(2026, 1, 28)
 
 
 def test_an_empty_window_is_refused():

@@ -2,7 +2,9 @@
 -- One row per payment attempt with what the board needs about the sale: who is credited,
 -- tariff and period, discount against the list price, new or renewal, refunds and the net
 -- amount. Incremental by payment day with a lookback (a payment is captured or refunded
--- after its day), plus the days of any older payment refunded inside the window.
+-- after its day), plus the days of any older payment refunded inside the window. An
+-- account's first landed payment is `new` only when no older payment of it can be missing
+-- from the landing (DECISIONS.md, "History and completeness"); before that it is unknown.
 with
 
 all_payments as (
@@ -21,6 +23,10 @@ signups as (
 
 tariffs as (
     select * from {{ ref('tariffs') }}
+),
+
+history as (
+    select * from {{ ref('int_landed_history') }}
 ),
 
 refunded_in_window as (
@@ -89,8 +95,11 @@ final as (
         {{ as_money('window_payments.list_price - window_payments.amount') }} as discount_amount,
         window_payments.promo_code is not null as is_promo,
         case
-            when window_payments.succeeded_payment_number = 1 then 'new'
             when window_payments.succeeded_payment_number > 1 then 'renewal'
+            when
+                window_payments.succeeded_payment_number = 1
+                and {{ revenue_complete_on('window_payments.payment_day') }}
+                then 'new'
         end as sale_type,
         {{ as_money('coalesce(refund_totals.refunded_amount, 0)') }} as refunded_amount,
         refund_totals.last_refunded_at,
@@ -106,6 +115,7 @@ final as (
     left join refund_totals on window_payments.payment_id = refund_totals.payment_id
     left join signups on window_payments.account_id = signups.account_id
     left join tariffs on window_payments.tariff_code = tariffs.tariff_code
+    cross join history
 )
 
 select * from final

@@ -116,6 +116,8 @@ staged as (
             when signups.signup_day >= history_starts.events_from_day then account_events.activated_at
         end as activated_at,
         first_payments.paid_at,
+        signups.signup_day >= history_starts.funnel_from_day
+        and signups.signup_day >= history_starts.payments_from_day as is_history_complete,
         signups.is_case_study_shown as saw_case_study,
         signups.is_webinar_attended as attended_webinar,
         -- Lessons count when watched before paying (they are meant to convert).
@@ -152,6 +154,7 @@ final as (
         consultation_at,
         activated_at,
         paid_at,
+        is_history_complete,
         saw_case_study,
         attended_webinar,
         watched_lessons,

@@ -1,6 +1,8 @@
 -- Which manager is strongest at which funnel stage (a request from the article's
 -- readers): per manager and signup month, each stage-to-stage conversion next to the
 -- whole team's in the same month, and the manager's index against the team (1 = par).
+-- Only signups whose every stage is landed (fct_signup_funnel.is_history_complete): an
+-- older signup's unknown stages would read as "not reached".
 {%- set stages = funnel_stages() %}
 with
 
@@ -9,6 +11,7 @@ funnel as (
         *,
         cast({{ dbt.date_trunc('month', 'signup_day') }} as date) as cohort_month
     from {{ ref('fct_signup_funnel') }}
+    where is_history_complete
 ),
 
 by_manager as (

@@ -7,7 +7,8 @@
 -- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run
 -- recomputes its window plus the refund lookback. Every landed day has a row for every
--- manager on staff, with zeros on days without sales.
+-- manager on staff, with zeros on days without sales. The split into new and renewal sales
+-- is unknown (null) on days before the revenue history is complete (`is_history_complete`).
 with
 
 landed_days as (
@@ -28,6 +29,10 @@ managers as (
 
 plans as (
     select * from {{ ref('manager_plans') }}
+),
+
+history as (
+    select * from {{ ref('int_landed_history') }}
 ),
 
 window_days as (
@@ -84,11 +89,24 @@ board as (
         manager_days.sale_day,
         manager_days.manager_id,
         cast({{ dbt.date_trunc('month', 'manager_days.sale_day') }} as date) as sale_month,
+        {{ revenue_complete_on('manager_days.sale_day') }} as is_history_complete,
         coalesce(daily_sales.sales_count, 0) as sales_count,
-        coalesce(daily_sales.new_sales_count, 0) as new_sales_count,
-        coalesce(daily_sales.renewal_sales_count, 0) as renewal_sales_count,
-        coalesce(daily_sales.new_net_revenue, 0) as new_net_revenue,
-        coalesce(daily_sales.renewal_net_revenue, 0) as renewal_net_revenue,
+        case
+            when {{ revenue_complete_on('manager_days.sale_day') }}
+                then coalesce(daily_sales.new_sales_count, 0)
+        end as new_sales_count,
+        case
+            when {{ revenue_complete_on('manager_days.sale_day') }}
+                then coalesce(daily_sales.renewal_sales_count, 0)
+        end as renewal_sales_count,
+        case
+            when {{ revenue_complete_on('manager_days.sale_day') }}
+                then coalesce(daily_sales.new_net_revenue, 0)
+        end as new_net_revenue,
+        case
+            when {{ revenue_complete_on('manager_days.sale_day') }}
+                then coalesce(daily_sales.renewal_net_revenue, 0)
+        end as renewal_net_revenue,
         coalesce(daily_sales.gross_revenue, 0) as gross_revenue,
         coalesce(daily_sales.refunded_amount, 0) as refunded_amount,
         coalesce(daily_sales.net_revenue, 0) as net_revenue,
@@ -103,6 +121,7 @@ board as (
         {%- endfor %}
         {{ average_check('daily_sales.net_revenue', 'daily_sales.sales_count') }} as avg_check_daily
     from manager_days
+    cross join history
     left join daily_sales
         on
             manager_days.sale_day = daily_sales.sale_day
@@ -129,6 +148,7 @@ select
     sale_day,
     manager_id,
     sale_month,
+    is_history_complete,
     {{ as_count('sales_count') }} as sales_count,
     {{ as_count('new_sales_count') }} as new_sales_count,
     {{ as_count('renewal_sales_count') }} as renewal_sales_count,

@@ -3,6 +3,8 @@
 -- (Katz): exp(ln RR +- 1.96 * sqrt(1/a - 1/n1 + 1/c - 1/n0)). Null where a cell is empty.
 -- Young cohorts have not had time to pay; both arms are equally young, so the ratio
 -- still compares like with like, but its interval is wide.
+-- Only signups whose every stage is landed (fct_signup_funnel.is_history_complete): an
+-- older signup's unknown stages would read as "not reached".
 with
 
 funnel as (
@@ -10,6 +12,7 @@ funnel as (
         *,
         cast({{ dbt.date_trunc('month', 'signup_day') }} as date) as cohort_month
     from {{ ref('fct_signup_funnel') }}
+    where is_history_complete
 ),
 
 exposures as (

@@ -72,6 +72,9 @@ class SalesboardDbtTranslator(DagsterDbtTranslator):
 
 class WarehouseBuildConfig(dg.Config):
     full_refresh: bool = False
+    # Build over every landed day, not only the run's: a history whose payments were landed
+    # further back by a lead-in run (`salesboard run`) needs them in the payment models.
+    whole_history: bool = False
 
 
 @dbt_assets(
@@ -91,8 +94,10 @@ def warehouse(
     ingestion_settings: IngestionSettings,
     config: WarehouseBuildConfig,
 ):
-    """The run's days and the ingestion windows' lookback reach dbt as vars."""
-    variables = dbt_vars(partition_range(context.run.tags), ingestion_settings.windows())
+    """The run's days (every landed day with `whole_history`) and the ingestion windows'
+    lookback reach dbt as vars."""
+    days = None if config.whole_history else partition_range(context.run.tags)
+    variables = dbt_vars(days, ingestion_settings.windows())
     context.log.info(
         f"dbt build for [{variables['min_day']}, {variables['max_day']})"
         if "min_day" in variables

@@ -80,6 +80,7 @@ def _row(day: date, manager_id: int, name: str, plan: int, counts: dict, sales: 
         "manager_name": name,
         "is_team_total": manager_id == 0,
         "month_start": day.replace(day=1),
+        "is_history_complete": True,
         "days_elapsed": days_elapsed,
         "days_in_month": 30,
         "mtd_sales_count": len(sales),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html import escape
 
 from matplotlib.figure import Figure
@@ -34,6 +35,14 @@ def test_tiles_hold_the_rows_figures(inputs):
         low=fmt.money(team.stat_forecast_low),
         high=fmt.money(team.stat_forecast_high),
     )
+
+
+def test_a_month_before_the_landed_history_shows_no_figure(inputs):
+    """A month that began before the landed history: every tile is a dash saying why."""
+    fmt = Formatter("en")
+    tiles = kpi_tiles(replace(inputs.team, is_history_complete=False), fmt)
+    assert len(tiles) == 6
+    assert {(tile.value, tile.note) for tile in tiles} == {("—", "incomplete history")}
 
 
 def test_the_tv_and_the_picture_show_the_same_tiles(make_inputs, monkeypatch):

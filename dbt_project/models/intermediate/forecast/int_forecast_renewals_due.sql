@@ -148,10 +148,16 @@ renewal_odds_now as (
         as_of_day,
         manager_id,
         renewal_check,
-        coalesce({{ safe_divide(
-            'renewal_rate * (cdf_until_today - cdf_after_month)',
-            '1 - renewal_rate * (1 - cdf_until_today)',
-        ) }}, 0) as pay_probability
+        -- A probability: kept in [0, 1] against rounding (a renewal rate of exactly 1 made
+        -- it 1 + 1e-16 and the variance below negative).
+        {{ clamp(
+            'coalesce(' ~ safe_divide(
+                'renewal_rate * (cdf_until_today - cdf_after_month)',
+                '1 - renewal_rate * (1 - cdf_until_today)',
+            ) ~ ', 0)',
+            0,
+            1,
+        ) }} as pay_probability
     from renewals_due
 ),
 

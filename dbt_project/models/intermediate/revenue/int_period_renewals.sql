@@ -1,7 +1,9 @@
 -- One row per subscription period with its renewal outcome: renewed when the account's
 -- next period starts within `renewal_grace_days` of this one's end (the demo's rule, and
 -- the truth's). Decided only once end + grace has passed; the renewal ("local") churn,
--- the risk calibration and the renewal forecast all read it.
+-- the risk calibration and the renewal forecast all read it. An account whose first landed
+-- payment is before the revenue history is complete may have older periods: its periods'
+-- lifecycle stage is unknown (null, `is_history_complete` false).
 with
 
 periods as (
@@ -22,7 +24,8 @@ numbered as (
         lead(periods.paid_day) over (
             partition by periods.account_id
             order by periods.period_start, periods.paid_day, periods.subscription_id
-        ) as next_paid_day
+        ) as next_paid_day,
+        min(periods.paid_day) over (partition by periods.account_id) as first_paid_day
     from periods
 ),
 
@@ -43,6 +46,10 @@ data_end as (
     {{ data_end('periods') }}
 ),
 
+history as (
+    {{ revenue_history() }}
+),
+
 final as (
     select
         months_counted.subscription_id,
@@ -57,7 +64,9 @@ final as (
         months_counted.manager_id,
         {{ as_count('months_counted.period_number') }} as period_number,
         cast(months_counted.period_months as {{ dbt.type_int() }}) as period_months,
+        {{ revenue_complete_on('months_counted.first_paid_day') }} as is_history_complete,
         case
+            when not {{ revenue_complete_on('months_counted.first_paid_day') }} then null
             when months_counted.period_number = 1 then 'first_renewal'
             when months_counted.period_start > months_counted.previous_grace_end then 'returned'
             else 'established'
@@ -72,6 +81,7 @@ final as (
         end as is_renewed
     from months_counted
     cross join data_end
+    cross join history
 )
 
 select * from final

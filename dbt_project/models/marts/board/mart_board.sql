@@ -5,7 +5,9 @@
 -- day: revenue and plan as mart_sales_daily has them on that day; funnel figures follow
 -- this month's signups and count a stage only if it was reached by the end of the as-of
 -- day (a past board stays as it was). Every funnel rate is of the month's signups (one
--- base for the funnel panel). Pace = the plan at an even pace through the month.
+-- base for the funnel panel). Pace = the plan at an even pace through the month. A month
+-- that began before the landed history of its sales or its funnel is flagged
+-- (`is_history_complete` false): the board shows none of its figures as a fact.
 with
 
 sales as (
@@ -23,6 +25,10 @@ forecasts as (
 managers as (
     select * from {{ ref('dim_managers') }}
     where is_sales_manager
+),
+
+history as (
+    select * from {{ ref('int_landed_history') }}
 ),
 
 as_of_days as (
@@ -121,6 +127,8 @@ final as (
         board.*,
         coalesce(managers.manager_name, 'Team') as manager_name,
         board.manager_id = 0 as is_team_total,
+        board.month_start >= history.revenue_from_day
+        and board.month_start >= history.funnel_from_day as is_history_complete,
         {{ month_days_elapsed('board.as_of_day') }} as days_elapsed,
         {{ month_days('board.as_of_day') }} as days_in_month,
         forecasts.stat_forecast_rub,
@@ -129,6 +137,7 @@ final as (
         forecasts.funnel_forecast_rub,
         forecasts.forecast_to_plan
     from board
+    cross join history
     left join managers on board.manager_id = managers.manager_id
     left join forecasts
         on
@@ -155,6 +164,7 @@ select
     manager_name,
     is_team_total,
     month_start,
+    is_history_complete,
     {{ as_count('days_elapsed') }} as days_elapsed,
     {{ as_count('days_in_month') }} as days_in_month,
     {{ as_count('mtd_sales_count') }} as mtd_sales_count,
@@ -169,8 +179,8 @@ select
     {{ as_money('new_net_sales') }} as new_net_sales,
     {{ as_count('renewal_sales_count') }} as renewal_sales_count,
     {{ as_money('renewal_net_sales') }} as renewal_net_sales,
-    {{ as_count('mtd_sales_count - new_sales_count - renewal_sales_count') }} as unknown_type_sales_count,
-    {{ as_money('mtd_net_sales - new_net_sales - renewal_net_sales') }} as unknown_type_net_sales,
+    {{ as_count('mtd_sales_count - coalesce(new_sales_count, 0) - coalesce(renewal_sales_count, 0)') }} as unknown_type_sales_count,
+    {{ as_money('mtd_net_sales - coalesce(new_net_sales, 0) - coalesce(renewal_net_sales, 0)') }} as unknown_type_net_sales,
     {{ as_count('signups_mtd') }} as signups_mtd,
     {{ as_count('reached_mtd') }} as reached_mtd,
     {{ as_count('consultations_mtd') }} as consultations_mtd,

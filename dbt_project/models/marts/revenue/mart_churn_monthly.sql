@@ -1,7 +1,8 @@
 -- Churn by month, in total and by segment (long format: segment_kind / segment_value):
 -- accounts active at the start, new, reactivated and churned; logo ("global") churn; gross
 -- and net MRR churn; renewal ("local") churn of the periods ending in the month. Formulas
--- in DECISIONS.md.
+-- in DECISIONS.md. A month whose movements are not all known (mart_mrr_monthly's
+-- `is_history_complete`) has every figure null: none is shown, none enters a rate.
 {%- set segments = [
     ('all', "'all'"),
     ('tariff', 'segment_tariff'),
@@ -16,6 +17,14 @@ mrr_months as (
 
 renewals as (
     select * from {{ ref('int_period_renewals') }}
+),
+
+month_history as (
+    select
+        month_start,
+        min(case when is_history_complete then 1 else 0 end) = 1 as is_history_complete
+    from mrr_months
+    group by month_start
 ),
 
 with_previous as (
@@ -130,31 +139,48 @@ aggregated as (
     from segmented
     where segment_value is not null
     group by month_start, segment_kind, segment_value
+),
+
+final as (
+    select
+        aggregated.*,
+        coalesce(month_history.is_history_complete, false) as is_history_complete
+    from aggregated
+    left join month_history on aggregated.month_start = month_history.month_start
 )
+
+{%- set counts = [
+    'active_at_start', 'active_at_end', 'new_accounts', 'reactivated_accounts', 'churned_accounts',
+] %}
+{%- set amounts = [
+    'mrr_at_start', 'mrr_at_end', 'new_mrr', 'expansion_mrr', 'contraction_mrr', 'churned_mrr',
+    'reactivation_mrr',
+] %}
 
 select
     month_start,
     cast(segment_kind as {{ dbt.type_string() }}) as segment_kind,
     cast(segment_value as {{ dbt.type_string() }}) as segment_value,
     is_complete_month,
-    {{ as_count('active_at_start') }} as active_at_start,
-    {{ as_count('active_at_end') }} as active_at_end,
-    {{ as_count('new_accounts') }} as new_accounts,
-    {{ as_count('reactivated_accounts') }} as reactivated_accounts,
-    {{ as_count('churned_accounts') }} as churned_accounts,
-    {{ as_money('mrr_at_start') }} as mrr_at_start,
-    {{ as_money('mrr_at_end') }} as mrr_at_end,
-    {{ as_money('new_mrr') }} as new_mrr,
-    {{ as_money('expansion_mrr') }} as expansion_mrr,
-    {{ as_money('contraction_mrr') }} as contraction_mrr,
-    {{ as_money('churned_mrr') }} as churned_mrr,
-    {{ as_money('reactivation_mrr') }} as reactivation_mrr,
-    {{ as_double(safe_divide('churned_accounts', 'active_at_start')) }} as logo_churn_rate,
-    {{ as_double(safe_divide('churned_mrr + contraction_mrr', 'mrr_at_start')) }} as gross_mrr_churn_rate,
-    {{ as_double(safe_divide(
-        'churned_mrr + contraction_mrr - expansion_mrr - reactivation_mrr', 'mrr_at_start'
-    )) }} as net_mrr_churn_rate,
-    {{ as_count('renewals_due') }} as renewals_due,
-    {{ as_count('renewals_lost') }} as renewals_lost,
-    {{ as_double(safe_divide('renewals_lost', 'renewals_due')) }} as renewal_churn_rate
-from aggregated
+    is_history_complete,
+    {%- for column in counts %}
+        {{ as_count('case when is_history_complete then ' ~ column ~ ' end') }} as {{ column }},
+    {%- endfor %}
+    {%- for column in amounts %}
+        {{ as_money('case when is_history_complete then ' ~ column ~ ' end') }} as {{ column }},
+    {%- endfor %}
+    case when is_history_complete then {{ as_double(safe_divide('churned_accounts', 'active_at_start')) }} end
+        as logo_churn_rate,
+    case when is_history_complete then {{ as_double(safe_divide('churned_mrr + contraction_mrr', 'mrr_at_start')) }} end
+        as gross_mrr_churn_rate,
+    case
+        when is_history_complete
+            then {{ as_double(safe_divide(
+                'churned_mrr + contraction_mrr - expansion_mrr - reactivation_mrr', 'mrr_at_start'
+            )) }}
+    end as net_mrr_churn_rate,
+    {{ as_count('case when is_history_complete then renewals_due end') }} as renewals_due,
+    {{ as_count('case when is_history_complete then renewals_lost end') }} as renewals_lost,
+    case when is_history_complete then {{ as_double(safe_divide('renewals_lost', 'renewals_due')) }} end
+        as renewal_churn_rate
+from final

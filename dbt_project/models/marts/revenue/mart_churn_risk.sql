@@ -2,6 +2,9 @@
 -- `churn_risk_horizon_days` of the as-of day (the last day of data, or var `as_of_day`),
 -- with their lifecycle stage, the signals, a points score, a band and the reasons in words.
 -- Only what was known on the as-of day is used (payments made by then, events until then).
+-- A row whose signals need history the landing does not hold (older payments of the
+-- account, or the 8 weeks of product activity before the as-of day) is flagged
+-- `is_history_complete` = false.
 with
 
 renewals as (
@@ -17,6 +20,10 @@ failed_payments as (
     where payment_status = 'canceled'
 ),
 
+landed_history as (
+    select * from {{ ref('int_landed_history') }}
+),
+
 data_end as (
     {{ data_end('renewals') }}
 ),
@@ -28,9 +35,14 @@ known_periods as (
         max(renewals.period_end) over (partition by renewals.account_id) as covered_until,
         max(case when renewals.period_start <= data_end.as_of_day then 1 else 0 end) over (
             partition by renewals.account_id
-        ) as has_started
+        ) as has_started,
+        -- The account's whole payment history, and 8 weeks of product activity, landed.
+        renewals.is_history_complete
+        and {{ days_after('data_end.as_of_day', -56) }} >= landed_history.events_from_day
+            as is_signal_history_complete
     from renewals
     cross join data_end
+    cross join landed_history
     where renewals.paid_day <= data_end.as_of_day
 ),
 
@@ -46,7 +58,8 @@ candidates as (
         period_months,
         is_promo,
         period_end,
-        lifecycle_stage
+        lifecycle_stage,
+        is_signal_history_complete as is_history_complete
     from known_periods
     where
         period_end = covered_until
@@ -69,6 +82,7 @@ select
     period_end,
     cast({{ days_between('as_of_day', 'period_end') }} as {{ dbt.type_int() }}) as days_to_period_end,
     lifecycle_stage,
+    is_history_complete,
     cast(days_since_last_activity as {{ dbt.type_int() }}) as days_since_last_activity,
     {{ as_count('events_last_28d') }} as events_last_28d,
     {{ as_count('events_prior_28d') }} as events_prior_28d,

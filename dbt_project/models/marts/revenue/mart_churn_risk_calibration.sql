@@ -37,6 +37,9 @@ candidates as (
     cross join activity_start
     where
         renewals.is_decided
+        -- Only renewals whose account history is whole: an unknown lifecycle stage would
+        -- score without its first-renewal point.
+        and renewals.is_history_complete
         and renewals.paid_day
         <= {{ days_after('renewals.period_end', -1 * (var('churn_risk_calibration_lead_days') | int)) }}
         and {{ days_after('renewals.period_end', -56 - (var('churn_risk_calibration_lead_days') | int)) }}

@@ -1,6 +1,8 @@
 -- Retention of first-payment cohorts: for each cohort month and each month since, the
 -- accounts still paying and their MRR, with logo, gross and net revenue retention against
 -- the cohort's first month (metrics.md; gross caps each account at its starting MRR).
+-- A month before the revenue history is complete is a cohort of unknown members: its rows
+-- are kept with every figure null (`is_history_complete` false).
 with
 
 mrr_months as (
@@ -8,10 +10,12 @@ mrr_months as (
 ),
 
 months as (
-    select distinct
+    select
         month_start,
-        is_complete_month
+        max(case when is_complete_month then 1 else 0 end) = 1 as is_complete_month,
+        min(case when is_history_complete then 1 else 0 end) = 1 as is_history_complete
     from mrr_months
+    group by month_start
 ),
 
 cohort_members as (
@@ -24,12 +28,16 @@ cohort_members as (
 ),
 
 cohorts as (
+    -- Months with new accounts, and every month whose new accounts are unknown.
     select
-        cohort_month,
-        count(*) as cohort_accounts,
-        sum(starting_mrr) as cohort_starting_mrr
-    from cohort_members
-    group by cohort_month
+        months.month_start as cohort_month,
+        months.is_history_complete,
+        count(cohort_members.account_id) as cohort_accounts,
+        sum(cohort_members.starting_mrr) as cohort_starting_mrr
+    from months
+    left join cohort_members on months.month_start = cohort_members.cohort_month
+    group by months.month_start, months.is_history_complete
+    having not months.is_history_complete or count(cohort_members.account_id) > 0
 ),
 
 cohort_months as (
@@ -66,11 +74,17 @@ final as (
         cohort_months.months_since,
         cohort_months.month_start,
         cohort_months.is_complete_month,
-        cohort_months.cohort_accounts,
-        cohort_months.cohort_starting_mrr,
-        coalesce(retained.retained_accounts, 0) as retained_accounts,
-        coalesce(retained.retained_mrr, 0) as retained_mrr,
-        coalesce(retained.retained_mrr_capped, 0) as retained_mrr_capped
+        cohort_months.is_history_complete,
+        case when cohort_months.is_history_complete then cohort_months.cohort_accounts end
+            as cohort_accounts,
+        case when cohort_months.is_history_complete then cohort_months.cohort_starting_mrr end
+            as cohort_starting_mrr,
+        case when cohort_months.is_history_complete then coalesce(retained.retained_accounts, 0) end
+            as retained_accounts,
+        case when cohort_months.is_history_complete then coalesce(retained.retained_mrr, 0) end
+            as retained_mrr,
+        case when cohort_months.is_history_complete then coalesce(retained.retained_mrr_capped, 0) end
+            as retained_mrr_capped
     from cohort_months
     left join retained
         on
@@ -83,6 +97,7 @@ select
     cast(months_since as {{ dbt.type_int() }}) as months_since,
     month_start,
     is_complete_month,
+    is_history_complete,
     {{ as_count('cohort_accounts') }} as cohort_accounts,
     {{ as_money('cohort_starting_mrr') }} as cohort_starting_mrr,
     {{ as_count('retained_accounts') }} as retained_accounts,

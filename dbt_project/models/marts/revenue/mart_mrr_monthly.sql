@@ -1,7 +1,9 @@
 -- Account × month MRR and its movement (new, expansion, contraction, churn, reactivation)
 -- from the account's first active month to one month past its last. An account is active
 -- in a month when a paid period covers the month's last day (the as-of day for the current
--- month), so churn is dated in the month the paid period ended (DECISIONS.md).
+-- month), so churn is dated in the month the paid period ended (DECISIONS.md). A figure
+-- measured on a day before the revenue history is complete is unknown (null), and a row
+-- whose movement needs one is flagged `is_history_complete` = false.
 with
 
 periods as (
@@ -10,6 +12,10 @@ periods as (
 
 data_end as (
     {{ data_end('periods') }}
+),
+
+history as (
+    {{ revenue_history() }}
 ),
 
 months as (
@@ -21,7 +27,9 @@ months as (
                 then {{ month_end_of('spine.spine_date') }}
             else data_end.as_of_day
         end as measured_on,
-        {{ month_end_of('spine.spine_date') }} <= data_end.as_of_day as is_complete_month
+        {{ month_end_of('spine.spine_date') }} <= data_end.as_of_day as is_complete_month,
+        -- The previous month's MRR is measured on the day before this month starts.
+        {{ revenue_complete_on(days_after('spine.spine_date', -1)) }} as is_previous_mrr_known
     from {{ calendar_spine(
         'month',
         '(select ' ~ month_of('min(periods.period_start)') ~ ' from periods)',
@@ -29,6 +37,15 @@ months as (
         1200,
     ) }} as spine
     cross join data_end
+    cross join history
+),
+
+measured_months as (
+    select
+        months.*,
+        {{ revenue_complete_on('months.measured_on') }} as is_mrr_known
+    from months
+    cross join history
 ),
 
 covering as (
@@ -45,7 +62,7 @@ covering as (
             order by periods.mrr desc, periods.period_start desc, periods.subscription_id asc
         ) as size_rank
     from periods
-    inner join months
+    inner join measured_months as months
         on
             periods.period_start <= months.measured_on
             and periods.period_end > months.measured_on
@@ -95,9 +112,11 @@ account_spine as (
         account_bounds.account_id,
         account_bounds.first_active_month,
         months.month_start,
-        months.is_complete_month
+        months.is_complete_month,
+        months.is_previous_mrr_known,
+        months.is_mrr_known
     from account_bounds
-    inner join months
+    inner join measured_months as months
         on
             account_bounds.first_active_month <= months.month_start
             and account_bounds.month_after_last >= months.month_start
@@ -109,13 +128,19 @@ with_previous as (
         account_spine.month_start,
         account_spine.first_active_month,
         account_spine.is_complete_month,
+        account_spine.is_previous_mrr_known,
+        account_spine.is_mrr_known,
+        account_spine.is_previous_mrr_known and account_spine.is_mrr_known as is_history_complete,
         coalesce(account_months_active.mrr, 0) as mrr,
         account_months_active.tariff,
         account_months_active.is_special_tariff,
         account_months_active.is_promo,
         lag(coalesce(account_months_active.mrr, 0)) over (
             partition by account_spine.account_id order by account_spine.month_start
-        ) as previous_mrr
+        ) as previous_mrr,
+        first_value(account_spine.is_previous_mrr_known and account_spine.is_mrr_known) over (
+            partition by account_spine.account_id order by account_spine.month_start
+        ) as is_first_month_complete
     from account_spine
     left join account_months_active
         on
@@ -127,24 +152,33 @@ final as (
     select
         with_previous.account_id,
         with_previous.month_start,
-        coalesce(with_previous.previous_mrr, 0) as previous_mrr,
-        with_previous.mrr,
-        with_previous.mrr - coalesce(with_previous.previous_mrr, 0) as mrr_change,
+        case when with_previous.is_previous_mrr_known then coalesce(with_previous.previous_mrr, 0) end
+            as previous_mrr,
+        case when with_previous.is_mrr_known then with_previous.mrr end as mrr,
+        case
+            when with_previous.is_history_complete
+                then with_previous.mrr - coalesce(with_previous.previous_mrr, 0)
+        end as mrr_change,
         -- Order matters: reactivation before expansion, or a return looks like an upgrade.
         case
+            when not with_previous.is_history_complete then null
             when with_previous.previous_mrr is null and with_previous.mrr > 0 then 'new'
             when with_previous.mrr = 0 and with_previous.previous_mrr > 0 then 'churn'
             when with_previous.mrr > 0 and with_previous.previous_mrr = 0 then 'reactivation'
             when with_previous.mrr > with_previous.previous_mrr then 'expansion'
             when with_previous.mrr < with_previous.previous_mrr then 'contraction'
         end as movement,
-        with_previous.mrr > 0 as is_active,
+        case when with_previous.is_mrr_known then with_previous.mrr > 0 end as is_active,
         with_previous.tariff,
         with_previous.is_special_tariff,
         with_previous.is_promo,
         acquiring.acquiring_manager_id,
-        with_previous.first_active_month as cohort_month,
-        with_previous.is_complete_month
+        -- The first active month is the cohort only when it is known to be the first.
+        case
+            when with_previous.is_first_month_complete then with_previous.first_active_month
+        end as cohort_month,
+        with_previous.is_complete_month,
+        with_previous.is_history_complete
     from with_previous
     left join acquiring on with_previous.account_id = acquiring.account_id
 )
@@ -162,5 +196,6 @@ select
     is_promo,
     acquiring_manager_id,
     cohort_month,
-    is_complete_month
+    is_complete_month,
+    is_history_complete
 from final
