@@ -179,8 +179,10 @@ select
     {{ as_money('new_net_sales') }} as new_net_sales,
     {{ as_count('renewal_sales_count') }} as renewal_sales_count,
     {{ as_money('renewal_net_sales') }} as renewal_net_sales,
-    {{ as_count('mtd_sales_count - coalesce(new_sales_count, 0) - coalesce(renewal_sales_count, 0)') }} as unknown_type_sales_count,
-    {{ as_money('mtd_net_sales - coalesce(new_net_sales, 0) - coalesce(renewal_net_sales, 0)') }} as unknown_type_net_sales,
+    {{ as_count('mtd_sales_count - coalesce(new_sales_count, 0)'
+        ~ ' - coalesce(renewal_sales_count, 0)') }} as unknown_type_sales_count,
+    {{ as_money('mtd_net_sales - coalesce(new_net_sales, 0)'
+        ~ ' - coalesce(renewal_net_sales, 0)') }} as unknown_type_net_sales,
     {{ as_count('signups_mtd') }} as signups_mtd,
     {{ as_count('reached_mtd') }} as reached_mtd,
     {{ as_count('consultations_mtd') }} as consultations_mtd,
