@@ -36,10 +36,13 @@ known_periods as (
         max(case when renewals.period_start <= data_end.as_of_day then 1 else 0 end) over (
             partition by renewals.account_id
         ) as has_started,
-        -- The account's whole payment history, and 8 weeks of product activity, landed.
+        -- The account's whole payment history, and 8 weeks of product activity, landed
+        -- (or all activity since the records began).
         renewals.is_history_complete
-        and {{ days_after('data_end.as_of_day', -56) }} >= landed_history.events_from_day
-            as is_signal_history_complete
+        and (
+            {{ days_after('data_end.as_of_day', -56) }} >= landed_history.events_from_day
+            or landed_history.events_from_day <= landed_history.history_start_day
+        ) as is_signal_history_complete
     from renewals
     cross join data_end
     cross join landed_history
