@@ -47,6 +47,9 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "kpi.interval": "80%: {low} – {high}",
         "kpi.funnel_forecast": "Прогноз по воронке",
         "kpi.special": "Спецтарифы",
+        "managers.incomplete_history": (
+            "Рейтинг появится с первого полного месяца: история этого месяца неполная."
+        ),
         "kpi.incomplete_history": "неполная история",
         "chart.trend": "Продажи по дням, 30 дней",
         "chart.funnel": "Воронка регистраций месяца, % от регистраций",
@@ -164,6 +167,9 @@ CATALOGUE: dict[str, dict[str, str | tuple[str, ...]]] = {
         "kpi.interval": "80%: {low} – {high}",
         "kpi.funnel_forecast": "Funnel forecast",
         "kpi.special": "Special tariffs",
+        "managers.incomplete_history": (
+            "No ranking until the first complete month: this month's history is incomplete."
+        ),
         "kpi.incomplete_history": "incomplete history",
         "chart.trend": "Daily sales, last 30 days",
         "chart.funnel": "Funnel of this month's signups, % of signups",

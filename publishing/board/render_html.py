@@ -84,6 +84,9 @@ def _index(inputs: BoardInputs, fmt: Formatter, order: tuple[Standing, ...]) -> 
     ranked = [s for s in order if s.rank is not None]
     unranked = [s.row for s in order if s.rank is None]
     people = []
+    if not team.is_history_complete:  # month to date rests on history the warehouse lacks
+        ranked, unranked = [], [s.row for s in order]
+        people.append(_incomplete_notice(fmt))
     if ranked:
         people.append(_table(fmt, ranked[:MAX_TABLE_ROWS]))
         unranked = [s.row for s in ranked[MAX_TABLE_ROWS:]] + unranked
@@ -95,12 +98,11 @@ def _index(inputs: BoardInputs, fmt: Formatter, order: tuple[Standing, ...]) -> 
         f"<li>{escape(fmt.text('changes.none'))}</li>"
     )
     body = (
-        f"<main><section>{_kpis(team, fmt)}{''.join(people)}{_sale_types(team, fmt)}"
+        f"<main><section>{_kpis(team, fmt)}{''.join(people)}{_month_parts(inputs, team, fmt)}"
         f"<div><h2>{escape(fmt.text('changes.title'))}</h2>"
         f'<p class="rule">{escape(fmt.text("changes.rule"))}</p>'
         f'<ul class="changes">{items}</ul></div></section>'
-        f"<section>{_charts(inputs, team, fmt)}{_splits(inputs, team.manager_id, fmt)}"
-        "</section></main>"
+        f"<section>{_charts(inputs, team, fmt)}</section></main>"
     )
     title = fmt.text("board_title", date=fmt.date(inputs.context.as_of_day))
     return _page(inputs, fmt, title, _header(title, team, fmt), body, prefix="", reload=True)
@@ -112,11 +114,10 @@ def _manager(
     row = standing.row
     title = fmt.text("manager_title", name=row.manager_name, date=fmt.date(row.as_of_day))
     extra = ""
-    if standing.rank is not None:
+    if standing.rank is not None and row.is_history_complete:
         extra = fmt.text("rank_of", rank=standing.rank, total=len(order))
     body = (
-        f"<main><section>{_kpis(row, fmt)}{_sale_types(row, fmt)}"
-        f"{_splits(inputs, row.manager_id, fmt)}"
+        f"<main><section>{_kpis(row, fmt)}{_month_parts(inputs, row, fmt)}"
         f'<p><a href="../index.html">{escape(fmt.text("back"))}</a></p></section>'
         f"<section>{_charts(inputs, row, fmt)}</section></main>"
     )
@@ -203,8 +204,24 @@ def _link(row: BoardRow) -> str:
 
 
 def _charts(inputs: BoardInputs, row: BoardRow, fmt: Formatter) -> str:
+    """The daily trend (each day's sales are whole whatever the history), then the month's
+    funnel and plan charts when the month's history is complete."""
     trend = trend_svg(inputs.trend_of(row.manager_id), row.as_of_day, fmt)
+    if not row.is_history_complete:
+        return trend
     return f"{trend}{funnel_svg(row, fmt)}{forecast_svg(row, fmt)}"
+
+
+def _month_parts(inputs: BoardInputs, row: BoardRow, fmt: Formatter) -> str:
+    """The month to date's sale types and splits, or nothing when the month began before
+    the landed history (the tiles and the notice say so)."""
+    if not row.is_history_complete:
+        return ""
+    return f"{_sale_types(row, fmt)}{_splits(inputs, row.manager_id, fmt)}"
+
+
+def _incomplete_notice(fmt: Formatter) -> str:
+    return f'<p class="rule">{escape(fmt.text("managers.incomplete_history"))}</p>'
 
 
 def _splits(inputs: BoardInputs, manager_id: int, fmt: Formatter) -> str:

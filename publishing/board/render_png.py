@@ -46,15 +46,18 @@ def render_png(inputs: BoardInputs) -> bytes:
         figure.text(x, y - 0.055, tile.value, color=FG, fontsize=26, fontweight="bold")
         figure.text(x, y - 0.085, tile.note, color=MUTED, fontsize=14)
 
-    podium = [s for s in inputs.standings if s.rank is not None][:3]
-    leaders = "     ".join(
-        f"{s.rank}. {s.row.manager_name} — {fmt.money(s.row.mtd_net_sales)}" for s in podium
-    )
+    if team.is_history_complete:
+        podium = [s for s in inputs.standings if s.rank is not None][:3]
+        leaders = "     ".join(
+            f"{s.rank}. {s.row.manager_name} — {fmt.money(s.row.mtd_net_sales)}" for s in podium
+        )
+        sale_split = "     ".join(
+            f"{fmt.text(label)}: {fmt.number(count)} · {fmt.money(net)}"
+            for label, count, net in sale_types(team)
+        )
+    else:  # the month to date rests on history the warehouse lacks: no podium, no split
+        leaders, sale_split = fmt.text("managers.incomplete_history"), ""
     figure.text(0.03, 0.575, leaders, color=HIGHLIGHT, fontsize=18)
-    sale_split = "     ".join(
-        f"{fmt.text(label)}: {fmt.number(count)} · {fmt.money(net)}"
-        for label, count, net in sale_types(team)
-    )
     figure.text(0.03, 0.535, sale_split, color=FG, fontsize=15)
 
     axes = figure.add_axes((0.07, 0.07, 0.9, 0.42), facecolor=BACKGROUND)

@@ -156,6 +156,14 @@ def test_a_run_at_any_hour_shows_every_signup_and_the_true_figures(
     expected_leads = {(day_of(s.created_at), s.lead_id) for s in world.signups}
     expected_leads = {(day, lead) for day, lead in expected_leads if day in days}
     assert sorted(leads) == sorted(expected_leads), "signups missing from fct_signup_funnel"
+    # Today's signups, landed with the last day's leads, are a day no run has landed yet.
+    today = {s.lead_id for s in world.signups if days[-1] < day_of(s.created_at) <= day_of(clock)}
+    assert today or at < time(9), "no signup made today before the clock to leave out"
+    with duckdb.connect(str(data_dir / "warehouse" / "salesboard.duckdb"), read_only=True) as con:
+        later = con.execute(
+            "select count(*) from marts.fct_signup_funnel where signup_day > ?", [days[-1]]
+        ).fetchone()[0]
+    assert later == 0, "a signup of a day not landed yet is in fct_signup_funnel"
     assert funnel == funnel_truth(world, days, clock)
     assert revenue == revenue_truth(world, days)
     assert sum(gross for gross, _ in revenue.values()) > 0, "no sale to compare"

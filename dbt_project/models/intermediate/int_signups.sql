@@ -11,9 +11,16 @@ contacts as (
 ),
 
 signup_leads as (
+    -- A lead created after the day of the partition holding it is a signup of a day no run
+    -- has landed yet: the last day of a run fetches leads changed up to the run's start
+    -- (ingestion/windows.py), today's new ones too. It is that later day's signup, counted
+    -- once that day is landed, and stays out of every day's figures until then.
     select *
     from leads
-    where pipeline_id = {{ var('sales_pipeline_id') }} and not is_deleted
+    where
+        pipeline_id = {{ var('sales_pipeline_id') }}
+        and not is_deleted
+        and created_day <= _partition_day
 ),
 
 final as (

@@ -8,9 +8,11 @@ from html import escape
 from matplotlib.figure import Figure
 
 from publishing.board.formatting import Formatter
+from publishing.board.model import from_rows
 from publishing.board.render_html import render_html
 from publishing.board.render_png import render_png
 from publishing.board.tiles import kpi_tiles
+from tests.publishing.board.conftest import make_context
 
 
 def test_tiles_hold_the_rows_figures(inputs):
@@ -85,3 +87,33 @@ def test_the_picture_shows_new_sales_and_renewals(make_inputs, monkeypatch):
         f"Type unknown: {fmt.number(team.unknown_type_sales_count)}"
         f" · {fmt.money(team.unknown_type_net_sales)}",
     ]
+
+
+def test_a_board_of_a_month_before_the_landed_history_shows_no_month_figure(rows, monkeypatch):
+    """Every page and the picture: the month to date (standings, sale types, splits, the
+    funnel and plan charts) is not shown; the notice says why; the daily trend stays."""
+    board = [row | {"is_history_complete": False} for row in rows["board"]]
+    inputs = from_rows(make_context(locale="en"), board, rows["trend"], rows["splits"], [])
+    fmt = Formatter("en")
+    notice = fmt.text("managers.incomplete_history")
+    pages = render_html(inputs)
+    assert len(pages) == 1 + len(inputs.standings)
+    money = {fmt.number(s.row.mtd_net_sales) for s in inputs.standings}
+    money |= {fmt.money(s.row.mtd_net_sales) for s in inputs.standings}
+    for path, page in pages.items():
+        assert "<table" not in page, path  # no standings, sale types or splits
+        assert fmt.text("sale_types.title") not in page, path
+        assert not any(f">{escape(m)}<" in page for m in money), path
+        assert "<svg" in page, path  # the daily trend
+        assert "Rank " not in page, path  # no "Rank 2 of 7" under a manager's name
+    assert escape(notice) in pages["index.html"]
+    drawn: list[str] = []
+    text = Figure.text
+    monkeypatch.setattr(
+        Figure,
+        "text",
+        lambda self, x, y, s, *a, **k: drawn.append(s) or text(self, x, y, s, *a, **k),
+    )
+    render_png(inputs)
+    assert notice in drawn
+    assert not any(m in line for m in money for line in drawn)

@@ -5,7 +5,8 @@
 --   (as_of_day - 13 .. as_of_day - 7) as they stood at the end of as_of_day - 7, so each
 --   signup is measured as old as its counterpart a week earlier and a cohort merely getting
 --   older never reads as a move. Rates are of the cohort's signups, as on mart_board. Only
---   days whose two weeks are both in the history (mart_board has as_of_day - 13) compare.
+--   days whose two weeks are both in the history (mart_board has as_of_day - 13) and
+--   complete (`is_history_complete` on both ends) compare.
 --   The paid rate is not compared: a week's signups are younger than the time to pay
 --   (3-21 days), so theirs is a handful of early payers and its moves are noise.
 -- - the team's month-end forecasts compare the same month's forecast now and a week ago
@@ -39,10 +40,15 @@ funnel as (
 ),
 
 comparable_days as (
+    -- Both ends rest on complete history (mart_board.is_history_complete): a cohort with
+    -- stages from before the funnel's history would compare unknowns as zeros.
     select distinct today.as_of_day
     from board as today
     inner join board as two_weeks_ago
         on two_weeks_ago.as_of_day = cast({{ dbt.dateadd('day', -13, 'today.as_of_day') }} as date)
+    where
+        today.is_team_total and two_weeks_ago.is_team_total
+        and today.is_history_complete and two_weeks_ago.is_history_complete
 ),
 
 cohort_signups as (
