@@ -1,9 +1,10 @@
 """The calling policies show in the marts: reach 35% -> 52% -> 64% (domain.md).
 
 A smaller company (scale 0.25) over fifteen months, so every policy period has hundreds of
-signups; each stream is landed in one wide window as the first day's partition (the marts
-do not care which partition a record arrived in, only that none predates the history),
-then real `dbt build`, then `fct_signup_funnel` is compared with the world: the reached
+signups; each stream is landed in one wide window as the last day's partition, after an
+empty first day's partition (the marts do not care which partition a record arrived in,
+only that none predates the history and none is of a day after its partition's), then real
+`dbt build`, then `fct_signup_funnel` is compared with the world: the reached
 signups are exactly the world's, and each period's rate is the article's.
 """
 
@@ -60,8 +61,12 @@ def warehouse(long_world, tmp_path, monkeypatch):
                 else one_day
             )
             pages = STREAMS[stream].fetch(clients[spec.source], window)
-            first_day = long_world.config.start_date
-            land_partition(layout, spec, first_day, pages, str(uuid.uuid4()), datetime.now(UTC))
+            if window is not None:  # the landed history starts on the first day, empty
+                first_day = long_world.config.start_date
+                land_partition(
+                    layout, spec, first_day, iter([]), str(uuid.uuid4()), datetime.now(UTC)
+                )
+            land_partition(layout, spec, last_day, pages, str(uuid.uuid4()), datetime.now(UTC))
     _dbt(tmp_path, "build")
     return layout.warehouse_db
 
