@@ -52,10 +52,10 @@ class BoardRow:
     plan_pace_rub: Decimal | None
     pace_attainment: float | None
     avg_check: Decimal | None
-    new_sales_count: int
-    new_net_sales: Decimal
-    renewal_sales_count: int
-    renewal_net_sales: Decimal
+    new_sales_count: int | None  # None: unknown, the revenue history cannot tell yet
+    new_net_sales: Decimal | None
+    renewal_sales_count: int | None
+    renewal_net_sales: Decimal | None
     unknown_type_sales_count: int
     unknown_type_net_sales: Decimal
     signups_mtd: int
