@@ -190,6 +190,8 @@ def test_the_lookback_setting_and_the_business_day_reach_dbt(pipeline):
     assert received == {
         "business_tz": "Europe/Moscow",  # domain.md: the team works on Moscow time
         "lookback_days": 3,
+        "history_start_day": "2024-07-01",  # the demo's first day (SALESBOARD_START_DATE unset)
+        "longest_period_months": 12,  # the demo sells 1-12 month periods (company.yaml)
         "min_day": LAST,
         "max_day": "2024-07-29",
     }
