@@ -19,7 +19,12 @@ def _vars(command: list[str]) -> dict:
 
 def test_every_command_carries_the_calendars_vars():
     command = dbt_command(["compile"])
-    assert _vars(command) == {"business_tz": "Europe/Moscow", "lookback_days": 14}
+    assert _vars(command) == {
+        "business_tz": "Europe/Moscow",
+        "lookback_days": 14,
+        "history_start_day": "2024-07-01",  # the demo's first day (SALESBOARD_START_DATE unset)
+        "longest_period_months": 12,  # the demo sells 1-12 month periods
+    }
     assert command[command.index("--project-dir") + 1] == str(DBT_PROJECT_DIR)
 
 
@@ -32,6 +37,8 @@ def test_a_window_and_extra_vars_are_merged_and_extra_vars_win():
     assert _vars(command) == {
         "business_tz": "Europe/Moscow",
         "lookback_days": 3,
+        "history_start_day": "2024-07-01",
+        "longest_period_months": 12,
         "min_day": "2025-01-01",
         "max_day": "2025-02-01",
     }

@@ -69,7 +69,9 @@ def test_salesboard_run_late_in_the_morning_shows_the_true_figures(tmp_path: Pat
         )  # fmt: skip
     text = out.read_text()
     assert done.returncode == 0, text[-5000:]
-    first, last = map(date.fromisoformat, re.search(r"for (\S+) \.\. (\S+) ", text).groups())
+    first, last = map(
+        date.fromisoformat, re.search(r"daily pipeline for (\S+) \.\. (\S+) ", text).groups()
+    )
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     assert len(days) == DAYS and last in (day_of(clock) - timedelta(days=n) for n in (1, 2))
 
