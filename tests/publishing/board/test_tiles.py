@@ -15,6 +15,20 @@ from publishing.board.tiles import kpi_tiles
 from tests.publishing.board.conftest import make_context
 
 
+def _drawn_text(inputs, monkeypatch) -> list[str]:
+    """Every string board.png's figure draws for `inputs`, in drawing order."""
+    drawn: list[str] = []
+    text = Figure.text
+
+    def record(self, x, y, s, *args, **kwargs):
+        drawn.append(s)
+        return text(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "text", record)
+    render_png(inputs)
+    return drawn
+
+
 def test_tiles_hold_the_rows_figures(inputs):
     fmt = Formatter("ru")
     team = inputs.team
@@ -50,15 +64,7 @@ def test_a_month_before_the_landed_history_shows_no_figure(inputs):
 def test_the_tv_and_the_picture_show_the_same_tiles(make_inputs, monkeypatch):
     inputs = make_inputs(locale="en")
     fmt = Formatter("en")
-    drawn: list[str] = []
-    text = Figure.text
-
-    def record(self, x, y, s, *args, **kwargs):
-        drawn.append(s)
-        return text(self, x, y, s, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "text", record)
-    render_png(inputs)
+    drawn = _drawn_text(inputs, monkeypatch)
     index = render_html(inputs)["index.html"]
     for tile in kpi_tiles(inputs.team, fmt):
         shown = [fmt.text(tile.label), tile.value] + ([tile.note] if tile.note else [])
@@ -70,15 +76,7 @@ def test_the_tv_and_the_picture_show_the_same_tiles(make_inputs, monkeypatch):
 def test_the_picture_shows_new_sales_and_renewals(make_inputs, monkeypatch):
     inputs = make_inputs(locale="en")
     fmt = Formatter("en")
-    drawn: list[str] = []
-    text = Figure.text
-
-    def record(self, x, y, s, *args, **kwargs):
-        drawn.append(s)
-        return text(self, x, y, s, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "text", record)
-    render_png(inputs)
+    drawn = _drawn_text(inputs, monkeypatch)
     team = inputs.team
     line = next(s for s in drawn if s.startswith("New: "))
     assert line.split("     ") == [
@@ -107,13 +105,6 @@ def test_a_board_of_a_month_before_the_landed_history_shows_no_month_figure(rows
         assert "<svg" in page, path  # the daily trend
         assert "Rank " not in page, path  # no "Rank 2 of 7" under a manager's name
     assert escape(notice) in pages["index.html"]
-    drawn: list[str] = []
-    text = Figure.text
-    monkeypatch.setattr(
-        Figure,
-        "text",
-        lambda self, x, y, s, *a, **k: drawn.append(s) or text(self, x, y, s, *a, **k),
-    )
-    render_png(inputs)
+    drawn = _drawn_text(inputs, monkeypatch)
     assert notice in drawn
     assert not any(m in line for m in money for line in drawn)
