@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from datetime import date
 
@@ -17,13 +18,37 @@ from ingestion.demo.world import World
 
 def pytest_configure(config: pytest.Config) -> None:
     """The Dagster definitions load the dbt manifest at import: parse the project first when
-    it is missing (`make test` always re-parses; this covers a bare `pytest`)."""
+    it is missing (`make test` always re-parses; this covers a bare `pytest`).
+
+    In a pytest-xdist worker (`execnet` runs `python -c`), `__main__` has neither a
+    `__spec__` nor a `__file__`; PySpark takes that for its own doctest run and exits at
+    `import pyspark.sql.connect` (pyspark/sql/connect/utils.py, `check_dependencies`), which
+    Great Expectations imports. The worker's `__main__` is given the name of what it runs."""
+    main = sys.modules["__main__"]
+    if hasattr(config, "workerinput") and getattr(main, "__file__", None) is None:
+        main.__file__ = "<pytest-xdist worker>"
     from orchestration.warehouse_project import salesboard_dbt
 
     if not salesboard_dbt.manifest_path.exists():
         os.environ.setdefault("SALESBOARD_DATA_DIR", str(config.rootpath / "data"))
         os.environ.setdefault("SALESBOARD_PHONE_SALT", "pytest-salt")
         salesboard_dbt.preparer.prepare(salesboard_dbt)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a `slow` test first, then those of the reliability suite, otherwise in
+    collection order. A parallel run (`-n 2 --dist loadfile`, pyproject.toml) hands out
+    whole modules in this order: the longest start first, and none is left running alone at
+    the end."""
+
+    def rank(module: str) -> int:
+        marks = {mark.name for item in by_module[module] for mark in item.iter_markers()}
+        return 0 if "slow" in marks else 1 if "reliability" in marks else 2
+
+    by_module: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        by_module.setdefault(item.nodeid.split("::")[0], []).append(item)
+    items[:] = [item for module in sorted(by_module, key=rank) for item in by_module[module]]
 
 
 DEMO_END_DATE = date(2024, 7, 29)  # four weeks from the config's start date: fast to build

@@ -29,6 +29,8 @@ from salesboard.layout import DataLayout
 from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
 from tests.support.dbt import dbt_run
 
+pytestmark = pytest.mark.slow  # the module fixture builds 18 months of history (minutes)
+
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 PLAYBOOK_CSV = Path("/work/shared/conformance/mrr-playbook/subscription_periods.csv")
 ARTICLE_BAND = (0.035, 0.055)

@@ -20,6 +20,8 @@ from salesboard.layout import DBT_PROJECT_DIR
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.support.checksums import table_checksums
 
+pytestmark = pytest.mark.slow  # the module fixture runs the pipeline end to end
+
 FIRST, LAST = "2024-07-01", "2024-07-28"
 RANGE = {
     "dagster/asset_partition_range_start": FIRST,
