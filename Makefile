@@ -20,7 +20,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e '.[spark]'
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e '.[spark,bi]'
 	touch $@
 
 manifest: install  ## dbt parse: the manifest the Dagster code location loads
@@ -49,7 +49,7 @@ lint: install
 
 BENCH_STAMP := $(VENV)/.bench-stamp
 $(BENCH_STAMP): $(STAMP)  ## the `bench` extra (dlt, the throughput peer), pinned in the lock
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e '.[bench,spark]'
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -r requirements.lock -e '.[bench,spark,bi]'
 	touch $@
 
 bench: $(BENCH_STAMP)  ## 1x and 10x: daily run, 365-day backfill, flatness, throughput -> docs/performance.md
@@ -65,7 +65,7 @@ reliability: manifest  ## faults, crashes, bad data, secrets (all of tests/relia
 	status=$$?; SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/python -m tests.reliability.report; exit $$status
 
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra spark --python-version 3.11 --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra spark --extra bi --python-version 3.11 --quiet -o requirements.lock
 
 clean:
 	rm -rf $(VENV) data

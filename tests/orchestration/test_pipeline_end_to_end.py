@@ -14,9 +14,10 @@ import dagster as dg
 import duckdb
 import orjson
 import pytest
+import sqlalchemy
 
 from orchestration.definitions import defs
-from salesboard.layout import DBT_PROJECT_DIR
+from salesboard.layout import DBT_PROJECT_DIR, PROJECT_ROOT
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.support.checksums import table_checksums
 
@@ -110,13 +111,22 @@ def test_no_phone_or_email_reaches_boards_or_serving(pipeline, demo_world):
 
 
 def test_a_bi_reader_holding_the_serving_file_survives_a_run(pipeline):
+    """A BI tool connected as the README says (SQLAlchemy with `duckdb-engine`, the `bi`
+    extra, on the README's URL) holds the serving file open through a run: the run succeeds
+    and the reader keeps one consistent state. (A plain `duckdb` reader: test_concurrency.)"""
     job, instance, data_dir, _ = pipeline
-    serving = data_dir / "serving" / "salesboard.duckdb"
-    with duckdb.connect(str(serving), read_only=True) as reader:
-        before = reader.execute("select count(*) from marts.fct_payments").fetchone()
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    url = re.search(r"`(duckdb:////absolute/path/to/data/\S+)`", readme).group(1)
+    url = url.replace("/absolute/path/to/data", str(data_dir.resolve()))
+    query = sqlalchemy.text("select count(*) from marts.fct_payments")
+    engine = sqlalchemy.create_engine(url)
+    with engine.connect() as writer, pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
+        writer.execute(sqlalchemy.text("create table marts.scratch (a int)"))
+    with engine.connect() as reader:
+        before = reader.execute(query).one()
         rerun = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
         assert rerun.success  # the open reader blocked nothing
-        assert reader.execute("select count(*) from marts.fct_payments").fetchone() == before
+        assert reader.execute(query).one() == before
 
 
 def test_served_marts_say_per_row_whether_their_history_is_complete(pipeline):
