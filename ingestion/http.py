@@ -117,12 +117,15 @@ def register_secret(secret: str) -> None:
 
 
 def redact(text: str) -> str:
-    """Mask registered secrets and anything shaped like a credential (`Bearer x`, `token=x`)."""
+    """Mask anything shaped like a credential (`Bearer x`, `token=x`), then registered
+    secrets. Shapes first: a short registered secret (a token such as `tok`) would otherwise
+    mask part of a shape's key (`***en=x`) and leave its value readable."""
+    text = _CREDENTIAL_PATTERN.sub(_mask_credential, text)
     with _SECRETS_LOCK:
         secrets = sorted(_SECRETS, key=len, reverse=True)
     for secret in secrets:
         text = text.replace(secret, "***")
-    return _CREDENTIAL_PATTERN.sub(_mask_credential, text)
+    return text
 
 
 def _mask_credential(match: re.Match[str]) -> str:
