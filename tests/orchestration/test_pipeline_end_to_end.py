@@ -122,11 +122,18 @@ def test_a_bi_reader_holding_the_serving_file_survives_a_run(pipeline):
     engine = sqlalchemy.create_engine(url)
     with engine.connect() as writer, pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
         writer.execute(sqlalchemy.text("create table marts.scratch (a int)"))
-    with engine.connect() as reader:
-        before = reader.execute(query).one()
-        rerun = job.execute_in_process(instance=instance, partition_key=LAST, raise_on_error=False)
-        assert rerun.success  # the open reader blocked nothing
-        assert reader.execute(query).one() == before
+    try:
+        with engine.connect() as reader:
+            before = reader.execute(query).one()
+            rerun = job.execute_in_process(
+                instance=instance, partition_key=LAST, raise_on_error=False
+            )
+            assert rerun.success  # the open reader blocked nothing
+            assert reader.execute(query).one() == before
+    finally:
+        # The pool keeps the file open, which would stop later tests in this process from
+        # opening it with plain `duckdb` ("a different configuration").
+        engine.dispose()
 
 
 def test_served_marts_say_per_row_whether_their_history_is_complete(pipeline):
