@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+import ingestion.http as http_module
 from ingestion.errors import (
     SourceAuthError,
     SourceBlockedError,
@@ -228,6 +229,14 @@ def test_serial_throttle_allows_one_request_at_a_time(scripted):
     for t in threads:
         t.join()
     assert len(scripted.seen) == 4 and scripted.max_in_flight == 1
+
+
+def test_a_short_registered_secret_cannot_unmask_a_credential_shape(monkeypatch):
+    """A token `tok` (as the Telphin fakes issue) sits inside the key `token=`: masking it
+    first would leave `***en=xyz789abc` and the value readable."""
+    monkeypatch.setattr(http_module, "_SECRETS", {"tok"})
+    clean = redact("GET /calls?token=xyz789abc with tok")
+    assert "xyz789abc" not in clean and "tok" not in clean
 
 
 def test_redaction_masks_registered_secrets_and_credential_shapes(caplog):
