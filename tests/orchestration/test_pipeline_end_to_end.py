@@ -120,9 +120,12 @@ def test_a_bi_reader_holding_the_serving_file_survives_a_run(pipeline):
     url = url.replace("/absolute/path/to/data", str(data_dir.resolve()))
     query = sqlalchemy.text("select count(*) from marts.fct_payments")
     engine = sqlalchemy.create_engine(url)
-    with engine.connect() as writer, pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
-        writer.execute(sqlalchemy.text("create table marts.scratch (a int)"))
     try:
+        with (
+            engine.connect() as writer,
+            pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"),
+        ):
+            writer.execute(sqlalchemy.text("create table marts.scratch (a int)"))
         with engine.connect() as reader:
             before = reader.execute(query).one()
             rerun = job.execute_in_process(
