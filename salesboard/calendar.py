@@ -26,6 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from salesboard.company import company
+from salesboard.company import dbt_vars as company_dbt_vars
+
 BUSINESS_TZ_NAME = "Europe/Moscow"
 BUSINESS_TZ = ZoneInfo(BUSINESS_TZ_NAME)
 
@@ -52,10 +55,12 @@ class WindowSettings:
 
 
 def history_start(environ: Mapping[str, str] = os.environ) -> date:
-    """The first day of the business's records, `SALESBOARD_START_DATE` (the demo
-    company's first day by default): the first partition, and the day from which a landed
-    history holds everything (nothing happened before it)."""
-    return date.fromisoformat(environ.get("SALESBOARD_START_DATE", "2024-07-01"))
+    """The first day of the business's records: the company file's `start_date`, or
+    `SALESBOARD_START_DATE` when set (a run over another world, as the benchmarks do). The
+    first partition, and the day from which a landed history holds everything (nothing
+    happened before it)."""
+    override = environ.get("SALESBOARD_START_DATE")
+    return date.fromisoformat(override) if override else company(environ).start_date
 
 
 def months_before(day: date, months: int) -> date:
@@ -147,10 +152,11 @@ def dbt_vars(
 ) -> dict[str, str | int]:
     """The vars every dbt invocation gets: the business time zone, the payments lookback
     (whole days), where the records begin and the longest billing period (what a landed
-    history needs to be complete) and, for a run of partitions (first, last), its day
-    window as half-open ISO dates [min_day, max_day). No window = the whole landed history."""
+    history needs to be complete), the company file's (`salesboard.company.dbt_vars`) and,
+    for a run of partitions (first, last), its day window as half-open ISO dates
+    [min_day, max_day). No window = the whole landed history."""
     settings = settings or WindowSettings()
-    variables: dict[str, str | int] = {
+    variables: dict[str, str | int] = company_dbt_vars(company()) | {
         "business_tz": BUSINESS_TZ_NAME,
         "lookback_days": settings.payments_lookback.days,
         "history_start_day": history_start().isoformat(),

@@ -14,11 +14,16 @@ from ingestion.demo.config import load_config
 from ingestion.demo.server import DemoServer
 from ingestion.demo.simulation import build_world
 from ingestion.demo.world import World
+from salesboard.company import CONFIG_VARIABLE, prepare_seeds
+from salesboard.layout import PROJECT_ROOT
+
+DEMO_COMPANY_FILE = PROJECT_ROOT / "ingestion" / "demo" / "salesboard.yaml"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The Dagster definitions load the dbt manifest at import: parse the project first when
-    it is missing (`make test` always re-parses; this covers a bare `pytest`).
+    it is missing (`make test` always re-parses; this covers a bare `pytest`). Tests run as
+    the demo company (`ingestion/demo/salesboard.yaml`) unless `SALESBOARD_CONFIG` says else.
 
     In a pytest-xdist worker (`execnet` runs `python -c`), `__main__` has neither a
     `__spec__` nor a `__file__`; PySpark takes that for its own doctest run and exits at
@@ -27,11 +32,13 @@ def pytest_configure(config: pytest.Config) -> None:
     main = sys.modules["__main__"]
     if hasattr(config, "workerinput") and getattr(main, "__file__", None) is None:
         main.__file__ = "<pytest-xdist worker>"
+    os.environ.setdefault(CONFIG_VARIABLE, str(DEMO_COMPANY_FILE))
     from orchestration.warehouse_project import salesboard_dbt
 
     if not salesboard_dbt.manifest_path.exists():
         os.environ.setdefault("SALESBOARD_DATA_DIR", str(config.rootpath / "data"))
         os.environ.setdefault("SALESBOARD_PHONE_SALT", "pytest-salt")
+        prepare_seeds()
         salesboard_dbt.preparer.prepare(salesboard_dbt)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 
 from ingestion.demo.config import load_config
-from ingestion.demo.plans import plans, seed_csv
+from ingestion.demo.plans import plans, plans_yaml
 from ingestion.demo.server import serve
 from ingestion.demo.simulation import build_world
 from ingestion.demo.truth import daily_truth
@@ -39,11 +39,12 @@ def _truth(args: argparse.Namespace) -> None:
 
 
 def _plans(args: argparse.Namespace) -> None:
-    """Print the `manager_plans` seed: every manager's plan through `plans.through`."""
+    """Print the company file's `plans:` section: every manager's plan through
+    `plans.through`."""
     config = load_config(args.config)
     through = config["plans"]["through"]
     world = build_world(load_config(args.config, end_date=through.replace(day=1)))
-    print(seed_csv(plans(world, through)), end="")
+    print(plans_yaml(plans(world, through)), end="")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     truth.add_argument("--to", type=date.fromisoformat, required=True, help="exclusive")
     truth.add_argument("--config", type=Path, help="company config (default: company.yaml)")
     truth.set_defaults(handler=_truth)
-    plan = commands.add_parser("plans", help="print the manager_plans seed (CSV)")
+    plan = commands.add_parser("plans", help="print the company file's plans (YAML)")
     plan.add_argument("--config", type=Path, help="company config (default: company.yaml)")
     plan.set_defaults(handler=_plans)
     return parser

@@ -18,10 +18,11 @@ lands in a believable band instead of drifting far above 100%:
   the demo's first months) has their configured `starting_plan_rub`.
 
 Net revenue is by payment day, as the marts count it (a refund reduces its payment's day).
-The plans are the company's configured input: `python -m ingestion.demo plans` writes them
-to the dbt seed `manager_plans.csv`; the pipeline reads the seed and never derives a plan
-from its own actuals. Same seed and config give the same plans, and a plan depends only on
-the history before its month, so a longer simulation never changes an earlier plan.
+The plans are the company's configured input: `python -m ingestion.demo plans` prints them
+as the `plans:` section of the demo's company file (`ingestion/demo/salesboard.yaml`); the
+pipeline reads that file and never derives a plan from its own actuals. Same seed and config
+give the same plans, and a plan depends only on the history before its month, so a longer
+simulation never changes an earlier plan.
 """
 
 from __future__ import annotations
@@ -34,8 +35,6 @@ from zoneinfo import ZoneInfo
 
 from ingestion.demo.billing import add_months
 from ingestion.demo.world import World
-
-SEED_HEADER = "manager_id,plan_month,plan_net_revenue_rub"
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,13 @@ def plans(world: World, through: date) -> list[tuple[int, date, Decimal]]:
     return rows
 
 
-def seed_csv(rows: list[tuple[int, date, Decimal]]) -> str:
-    """The `manager_plans` seed's text."""
-    lines = [SEED_HEADER] + [f"{m},{month.isoformat()},{int(plan)}" for m, month, plan in rows]
+def plans_yaml(rows: list[tuple[int, date, Decimal]], per_line: int = 6) -> str:
+    """The company file's `plans:` section for `rows`: per manager, {"YYYY-MM": RUB}."""
+    lines = ["plans:"]
+    by_manager: dict[int, list[str]] = defaultdict(list)
+    for manager, month, plan in rows:
+        by_manager[manager].append(f'"{month:%Y-%m}": {int(plan)}')
+    for manager, items in by_manager.items():
+        chunks = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
+        lines += [f"  {manager}:", "    {" + ",\n     ".join(chunks) + "}"]
     return "\n".join(lines) + "\n"

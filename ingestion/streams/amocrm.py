@@ -1,10 +1,10 @@
 """amoCRM streams: leads, contacts, users, pipeline statuses and stage-change events.
 
 amoCRM keeps most business facts in `custom_fields_values`. The ones the board needs are
-flattened into typed columns, found by `field_code` or, since real accounts often leave
-custom fields without a code, by the account's `field_id`; every other custom field stays
-in `_raw`. Phones and e-mails are kept exactly as typed: matching them to calls is dbt's
-job, after hashing.
+flattened into typed columns, found as the company file maps them (`crm.lead_fields`): by
+the account's `field_id`, by `field_code`, or by `field_name`, since fields created in
+amoCRM's web interface have no code; every other custom field stays in `_raw`. Phones and
+e-mails are kept exactly as typed: matching them to calls is dbt's job, after hashing.
 
 A deleted lead or contact comes from amoCRM's trash listing (`with=only_deleted`, see
 `AmoCrmClient`) as a deletion marker: `is_deleted: true` with its id and `updated_at` (the
@@ -30,6 +30,7 @@ from ingestion.streams.parsing import (
     validated,
 )
 from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, Rule, StreamSpec
+from salesboard.company import company
 
 SYSTEM_FIELDS = frozenset(
     {"id", "name", "responsible_user_id", "group_id", "created_by", "updated_by"}
@@ -40,38 +41,48 @@ SYSTEM_FIELDS = frozenset(
 
 @dataclass(frozen=True)
 class CustomField:
-    """A custom field as `field_code` (demo and system fields) or `field_id` (the account)."""
+    """A custom field found by any of its `field_id`, `field_code` or `field_name` (the
+    company file's `crm.lead_fields`; system fields by code). `column` names it in errors."""
 
-    code: str
-    field_id: int
+    column: str
+    field_id: int | None = None
+    code: str | None = None
+    name: str | None = None
 
     @property
     def path(self) -> str:
-        return f"custom:{self.code}"
+        return f"custom:{self.column}"
 
 
 class CustomFields:
-    """A record's `custom_fields_values`, indexed once by code and by id: a lead reads five
-    fields, and scanning the list for each was a third of its normalization."""
+    """A record's `custom_fields_values`, indexed once by id, code and name: a lead reads
+    five fields, and scanning the list for each was a third of its normalization."""
 
     def __init__(self, raw: dict) -> None:
         entries = raw.get("custom_fields_values") or []
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise RecordRejected("bad_list:custom_fields_values")
         self.entries = entries
-        self.by_code: dict[str, int] = {}
         self.by_id: dict[int | float, int] = {}
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
         for position, entry in enumerate(entries):
-            code, field_id = entry.get("field_code"), entry.get("field_id")
+            field_id, code, name = (entry.get(k) for k in ("field_id", "field_code", "field_name"))
+            if isinstance(field_id, int | float):  # only these hash by value
+                self.by_id.setdefault(field_id, position)
             if isinstance(code, str):  # anything else equals no field's code
                 self.by_code.setdefault(code, position)
-            if isinstance(field_id, int | float):  # likewise, and only these hash by value
-                self.by_id.setdefault(field_id, position)
+            if isinstance(name, str):
+                self.by_name.setdefault(name, position)
 
     def values(self, field: CustomField) -> list:
         """The field's values (each `{"value": ..., "enum_id": ...}` on the wire) from the
-        first entry naming it by code or id, [] when the field is unset."""
-        found = [self.by_code.get(field.code), self.by_id.get(field.field_id)]
+        first entry naming it by id, code or name, [] when the field is unset."""
+        found = [
+            self.by_id.get(field.field_id) if field.field_id is not None else None,
+            self.by_code.get(field.code) if field.code is not None else None,
+            self.by_name.get(field.name) if field.name is not None else None,
+        ]
         positions = [position for position in found if position is not None]
         if not positions:
             return []
@@ -81,19 +92,24 @@ class CustomFields:
         return [value.get("value") for value in values]
 
     def as_record(self, field: CustomField) -> dict:
-        """The first value under the key `custom:<CODE>`, so the shared readers report
-        problems against the field's name."""
+        """The first value under the key `custom:<column>`, so the shared readers report
+        problems against the field."""
         values = self.values(field)
         return {field.path: values[0] if values else None}
 
 
-CHANNEL = CustomField("CHANNEL", 800_101)
-REGION = CustomField("REGION", 800_102)
-PRODUCT_ACCOUNT = CustomField("PRODUCT_ACCOUNT_ID", 800_103)
-CASE_STUDY = CustomField("CASE_STUDY_SHOWN", 800_104)
-WEBINAR = CustomField("WEBINAR_ATTENDED", 800_105)
-PHONE = CustomField("PHONE", 700_101)
-EMAIL = CustomField("EMAIL", 700_102)
+# amoCRM's system contact fields: every account has them, with these codes.
+PHONE = CustomField("phones", code="PHONE")
+EMAIL = CustomField("emails", code="EMAIL")
+
+
+def lead_fields() -> dict[str, CustomField]:
+    """The lead custom fields the board reads, per column, as the company file maps them
+    (`crm.lead_fields`: by id, code or name)."""
+    return {
+        column: CustomField(column, ref.id, ref.code, ref.name)
+        for column, ref in dict(company().crm.lead_fields).items()
+    }
 
 
 def _checkbox(custom: CustomFields, field: CustomField) -> bool:
@@ -146,12 +162,14 @@ def _lead_row(raw: dict) -> dict:
 
 
 def _lead_custom_columns(custom: CustomFields) -> dict:
+    fields = lead_fields()
+    channel, region, account = (fields[c] for c in ("channel", "region", "product_account_id"))
     return {
-        "channel": enum(custom.as_record(CHANNEL), CHANNEL.path),
-        "region": text(custom.as_record(REGION), REGION.path),
-        "product_account_id": text(custom.as_record(PRODUCT_ACCOUNT), PRODUCT_ACCOUNT.path),
-        "case_study_shown": _checkbox(custom, CASE_STUDY),
-        "webinar_attended": _checkbox(custom, WEBINAR),
+        "channel": enum(custom.as_record(channel), channel.path),
+        "region": text(custom.as_record(region), region.path),
+        "product_account_id": text(custom.as_record(account), account.path),
+        "case_study_shown": _checkbox(custom, fields["case_study_shown"]),
+        "webinar_attended": _checkbox(custom, fields["webinar_attended"]),
     }
 
 

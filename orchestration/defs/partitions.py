@@ -4,8 +4,7 @@ import dagster as dg
 
 from salesboard.calendar import BUSINESS_TZ_NAME, history_start
 
-# The first day to ingest (`SALESBOARD_START_DATE`): the demo company's history starts
-# here; set it to your own first day of data when pointing at real vendors.
+# The first day to ingest: the company file's `start_date` (`salesboard.calendar`).
 START_DATE = history_start().isoformat()
 
 daily_partitions = dg.DailyPartitionsDefinition(

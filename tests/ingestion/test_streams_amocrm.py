@@ -6,11 +6,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import yaml
 
 from ingestion.amocrm import AmoCrmClient
 from ingestion.streams import STREAMS
 from ingestion.streams.parsing import collect_retyped
 from ingestion.streams.spec import RecordRejected
+from salesboard.company import CONFIG_VARIABLE
+from tests.conftest import DEMO_COMPANY_FILE
 
 LEADS = STREAMS["amocrm.leads"]
 CONTACTS = STREAMS["amocrm.contacts"]
@@ -100,6 +103,36 @@ def test_custom_fields_are_found_by_id_when_the_account_gives_no_code():
     assert row["channel"] is None
 
 
+def test_custom_fields_are_found_by_name_as_another_companys_file_maps_them(tmp_path, monkeypatch):
+    """Fields made in amoCRM's web interface: no code, the account's own ids; the company
+    file names them (`crm.lead_fields`), and the demo's ids and codes mean nothing."""
+    config = yaml.safe_load(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
+    config["crm"]["lead_fields"] = {
+        "channel": {"name": "Источник"},
+        "region": {"name": "Город"},
+        "product_account_id": {"id": 4411},
+        "case_study_shown": {"name": "Кейс показан"},
+        "webinar_attended": {"name": "Вебинар"},
+    }
+    path = tmp_path / "salesboard.yaml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv(CONFIG_VARIABLE, str(path))
+
+    def named(field_id: int, name: str, *values) -> dict:
+        return custom(field_id, None, *values) | {"field_name": name}
+
+    fields = [
+        named(4401, "Источник", "Ads"),
+        named(4402, "Город", "SPE"),
+        named(4411, "Номер кабинета", "acc77"),
+        named(4404, "Вебинар", True),
+        custom(800101, "CHANNEL", "Webinar"),  # the demo's field: not this company's
+    ]
+    row = LEADS.normalize(lead(custom_fields_values=fields))
+    assert (row["channel"], row["region"], row["product_account_id"]) == ("ads", "SPE", "acc77")
+    assert (row["case_study_shown"], row["webinar_attended"]) == (False, True)
+
+
 def test_a_lead_without_custom_fields_or_contacts():
     row = LEADS.normalize(lead(custom_fields_values=None, _embedded={}))
     assert row["main_contact_id"] is None
@@ -125,7 +158,7 @@ def test_a_price_sent_as_text_is_coerced_and_counted():
         ({"_embedded": {"contacts": [7]}}, "bad_list:_embedded.contacts"),
         (
             {"custom_fields_values": [custom(800104, "CASE_STUDY_SHOWN", "maybe")]},
-            "bad_boolean:custom:CASE_STUDY_SHOWN",
+            "bad_boolean:custom:case_study_shown",
         ),
     ],
 )

@@ -16,6 +16,7 @@ import orjson
 import pytest
 import sqlalchemy
 
+from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
 from orchestration.definitions import defs
 from salesboard.layout import DBT_PROJECT_DIR, PROJECT_ROOT
 from tests.conftest import TEST_FAULTS, pipeline_environment
@@ -214,6 +215,10 @@ def test_the_lookback_setting_and_the_business_day_reach_dbt(pipeline):
         "lookback_days": 3,
         "history_start_day": "2024-07-01",  # the demo's first day (SALESBOARD_START_DATE unset)
         "longest_period_months": 12,  # the demo sells 1-12 month periods (company.yaml)
+        "sales_pipeline_id": PIPELINE_ID,  # the demo company file's
+        "consultation_status_id": STATUS_CONSULTATION,
+        "activation_event": "bank_statement_imported",  # domain.md
+        "lesson_event": "video_lesson_watched",
         "min_day": LAST,
         "max_day": "2024-07-29",
     }

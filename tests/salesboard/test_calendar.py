@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
 from salesboard.calendar import (
     PARTITION_TAG,
     RANGE_END_TAG,
@@ -74,6 +75,10 @@ def test_one_day_is_one_dbt_day_window_with_the_zone_and_lookback(monkeypatch):
         "lookback_days": 14,
         "history_start_day": "2024-07-01",
         "longest_period_months": 12,
+        "sales_pipeline_id": PIPELINE_ID,  # the demo company file's
+        "consultation_status_id": STATUS_CONSULTATION,
+        "activation_event": "bank_statement_imported",  # domain.md
+        "lesson_event": "video_lesson_watched",
         "min_day": "2025-03-09",
         "max_day": "2025-03-10",
     }
@@ -90,6 +95,10 @@ def test_no_window_means_the_whole_history():
         "lookback_days",
         "history_start_day",
         "longest_period_months",
+        "sales_pipeline_id",
+        "consultation_status_id",
+        "activation_event",
+        "lesson_event",
     }
 
 

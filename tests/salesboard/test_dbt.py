@@ -9,6 +9,8 @@ import subprocess
 import orjson
 import pytest
 
+from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
+from salesboard.company import prepare_seeds
 from salesboard.dbt import build_args, dbt_command
 from salesboard.layout import DBT_PROJECT_DIR
 
@@ -24,6 +26,10 @@ def test_every_command_carries_the_calendars_vars():
         "lookback_days": 14,
         "history_start_day": "2024-07-01",  # the demo's first day (SALESBOARD_START_DATE unset)
         "longest_period_months": 12,  # the demo sells 1-12 month periods
+        "sales_pipeline_id": PIPELINE_ID,  # the demo company file's
+        "consultation_status_id": STATUS_CONSULTATION,
+        "activation_event": "bank_statement_imported",  # domain.md
+        "lesson_event": "video_lesson_watched",
     }
     assert command[command.index("--project-dir") + 1] == str(DBT_PROJECT_DIR)
 
@@ -39,6 +45,10 @@ def test_a_window_and_extra_vars_are_merged_and_extra_vars_win():
         "lookback_days": 3,
         "history_start_day": "2024-07-01",
         "longest_period_months": 12,
+        "sales_pipeline_id": PIPELINE_ID,  # the demo company file's
+        "consultation_status_id": STATUS_CONSULTATION,
+        "activation_event": "bank_statement_imported",  # domain.md
+        "lesson_event": "video_lesson_watched",
         "min_day": "2025-01-01",
         "max_day": "2025-02-01",
     }
@@ -58,6 +68,7 @@ def test_a_bare_dbt_run_without_the_calendars_vars_is_refused(tmp_path):
     bare = command[: command.index("--vars")] + command[command.index("--vars") + 2 :]
     env = os.environ | {"SALESBOARD_DATA_DIR": str(tmp_path), "SALESBOARD_PHONE_SALT": "x"}
     (tmp_path / "warehouse").mkdir()
+    prepare_seeds(env)  # as every salesboard command does: only the vars are missing
     target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     refused = subprocess.run(
         [*bare, *target], capture_output=True, text=True, env=env, timeout=300, check=False

@@ -9,6 +9,7 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
+from salesboard.company import prepare_seeds
 from salesboard.dbt import dbt_command
 
 
@@ -19,7 +20,10 @@ def dbt_run(
     env: Mapping[str, str] | None = None,
     timeout: int = 600,
 ) -> subprocess.CompletedProcess:
-    """`dbt <args>` with `variables` over the calendar's; output captured, not checked."""
+    """`dbt <args>` with `variables` over the calendar's; output captured, not checked.
+    The company file's seeds are written to `env`'s data dir first, as every command does."""
+    env = dict(os.environ if env is None else env)
+    prepare_seeds(env)
     command = [
         *dbt_command(args, variables=variables),
         "--target-path", str(workdir / "dbt_target"),
@@ -27,5 +31,5 @@ def dbt_run(
     ]  # fmt: skip
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout,
-        env=dict(os.environ if env is None else env),
+        env=env,
     )  # fmt: skip

@@ -18,7 +18,7 @@ signup_leads as (
     select *
     from leads
     where
-        pipeline_id = {{ var('sales_pipeline_id') }}
+        pipeline_id = {{ required_var('sales_pipeline_id') }}
         and not is_deleted
         and created_day <= _partition_day
 ),

@@ -18,7 +18,10 @@ status_changes as (
 
 events as (
     select * from {{ ref('stg_amplitude__events') }}
-    where event_type in ('bank_statement_imported', 'video_lesson_watched')
+    where
+        event_type in (
+            '{{ required_var("activation_event") }}', '{{ required_var("lesson_event") }}'
+        )
 ),
 
 payments as (
@@ -66,8 +69,8 @@ consultations as (
         min(changed_at) as consultation_at
     from status_changes
     where
-        status_after = {{ var('consultation_status_id') }}
-        and pipeline_after = {{ var('sales_pipeline_id') }}
+        status_after = {{ required_var('consultation_status_id') }}
+        and pipeline_after = {{ required_var('sales_pipeline_id') }}
     group by lead_id
 ),
 
@@ -76,10 +79,18 @@ account_events as (
     -- this trial's activation.
     select
         signups.lead_id,
-        min(case when events.event_type = 'bank_statement_imported' then events.event_at end)
-            as activated_at,
-        min(case when events.event_type = 'video_lesson_watched' then events.event_at end)
-            as first_lesson_watched_at
+        min(
+            case
+                when events.event_type = '{{ required_var("activation_event") }}'
+                    then events.event_at
+            end
+        ) as activated_at,
+        min(
+            case
+                when events.event_type = '{{ required_var("lesson_event") }}'
+                    then events.event_at
+            end
+        ) as first_lesson_watched_at
     from signups
     inner join events
         on signups.account_id = events.account_id and signups.signed_up_at <= events.event_at

@@ -19,6 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.warehouse_project import salesboard_dbt
 from salesboard.calendar import dbt_vars, partition_range
+from salesboard.company import prepare_seeds
 from salesboard.dbt import build_args, vars_args
 
 LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
@@ -95,7 +96,8 @@ def warehouse(
     config: WarehouseBuildConfig,
 ):
     """The run's days (every landed day with `whole_history`) and the ingestion windows'
-    lookback reach dbt as vars."""
+    lookback reach dbt as vars; the company file's seeds are written first."""
+    prepare_seeds()
     days = None if config.whole_history else partition_range(context.run.tags)
     variables = dbt_vars(days, ingestion_settings.windows())
     context.log.info(

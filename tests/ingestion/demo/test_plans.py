@@ -1,16 +1,16 @@
 """The demo's sales plans (ingestion/demo/plans.py) are believable: on the simulator's own
 monthly sales, every manager's plan attainment in every month of the default run
-(`salesboard run`) lies in 40-200%, and the team's in 80-120%. The committed seed is the
-generator's output, so the board reads exactly these plans."""
+(`salesboard run`) lies in 40-200%, and the team's in 80-120%. The demo company file's
+plans are the generator's output, so the board reads exactly these plans."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ingestion.demo.billing import add_months
 from ingestion.demo.config import load_config
@@ -19,7 +19,7 @@ from ingestion.demo.simulation import build_world
 from salesboard.calendar import history_range
 from salesboard.cli import parser
 
-SEED = Path(__file__).resolve().parents[3] / "dbt_project" / "seeds" / "manager_plans.csv"
+COMPANY_FILE = Path(__file__).resolve().parents[3] / "ingestion" / "demo" / "salesboard.yaml"
 MANAGER_BAND = (0.40, 2.00)
 TEAM_BAND = (0.80, 1.20)
 
@@ -38,8 +38,8 @@ def months() -> list[date]:
     months = _default_run_months()
     through = load_config()["plans"]["through"]
     assert months[-1] <= through, (
-        f"the seed's plans end at {through}: raise company.yaml plans.through and run "
-        "`python -m ingestion.demo plans > dbt_project/seeds/manager_plans.csv`"
+        f"the demo's plans end at {through}: raise company.yaml plans.through and put "
+        "`python -m ingestion.demo plans` in ingestion/demo/salesboard.yaml"
     )
     return months
 
@@ -53,13 +53,13 @@ def world(months):
 
 @pytest.fixture(scope="module")
 def seed() -> dict[tuple[int, date], Decimal]:
-    with SEED.open(encoding="utf-8") as file:
-        return {
-            (int(r["manager_id"]), date.fromisoformat(r["plan_month"])): Decimal(
-                r["plan_net_revenue_rub"]
-            )
-            for r in csv.DictReader(file)
-        }
+    """The plans as the demo company file states them (read as YAML, not by the product)."""
+    stated = yaml.safe_load(COMPANY_FILE.read_text(encoding="utf-8"))["plans"]
+    return {
+        (int(manager), date.fromisoformat(f"{month}-01")): Decimal(rub)
+        for manager, months in stated.items()
+        for month, rub in months.items()
+    }
 
 
 def test_the_seed_is_the_generators_output(world, months, seed):

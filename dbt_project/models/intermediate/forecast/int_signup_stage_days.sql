@@ -11,7 +11,7 @@ funnel as (
 
 imports as (
     select * from {{ ref('stg_amplitude__events') }}
-    where event_type = 'bank_statement_imported'
+    where event_type = '{{ required_var("activation_event") }}'
 ),
 
 activations_known as (

@@ -1,0 +1,127 @@
+"""The company file (salesboard/company.py): the demo's agrees with the simulated company it
+configures, broken files stop with messages that name the file and the field, and the seeds
+dbt reads are written from the file."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ingestion.demo.config import load_config
+from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
+from salesboard.company import CompanyConfigError, load_company, write_seeds
+from salesboard.layout import DataLayout
+from tests.conftest import DEMO_COMPANY_FILE
+
+
+@pytest.fixture(scope="module")
+def demo_file() -> dict:
+    return yaml.safe_load(DEMO_COMPANY_FILE.read_text(encoding="utf-8"))
+
+
+def _write(tmp_path: Path, content: dict) -> Path:
+    path = tmp_path / "salesboard.yaml"
+    path.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_the_demo_file_configures_the_simulated_company():
+    """Against the simulation's own parameters (company.yaml, model.py), not the loader."""
+    config, story = load_company(DEMO_COMPANY_FILE), load_config()
+    assert config.demo is True
+    assert (config.crm.sales_pipeline.id, config.crm.consultation_stage.id) == (
+        PIPELINE_ID,
+        STATUS_CONSULTATION,
+    )
+    assert config.start_date == story.start_date
+    assert [(m.crm_user_id, m.name, m.valid_from) for m in config.managers] == [
+        (m["user_id"], m["name"], m["hired_on"]) for m in story["managers"]
+    ]
+    assert [(r.code, r.area_code, r.local_did) for r in config.regions] == [
+        (r["code"], r["area_code"], r["local_did"]) for r in story["regions"]
+    ]
+    assert [(t.code, t.name, t.monthly_price_rub, t.special) for t in config.tariffs] == [
+        (t["code"], t["name"], t["monthly_price_rub"], t["is_special"]) for t in story["tariffs"]
+    ]
+
+
+def test_a_missing_file_says_how_to_get_one(tmp_path):
+    with pytest.raises(CompanyConfigError, match=r"no company configuration at .*discover"):
+        load_company(tmp_path / "absent.yaml")
+
+
+def test_every_invalid_field_is_named_with_its_place(tmp_path, demo_file):
+    broken = dict(demo_file)
+    broken["crm"] = {"sales_pipeline": {"id": 7000001, "name": "Sales"}}  # stage missing
+    broken["managers"] = [dict(demo_file["managers"][0], extension_id="one-o-one")]
+    broken["sources"] = dict(demo_file["sources"], amocrm={"base_url": "amo url", "token": "T"})
+    broken["colour"] = "blue"
+    with pytest.raises(CompanyConfigError) as raised:
+        load_company(_write(tmp_path, broken))
+    message = str(raised.value)
+    assert str(tmp_path / "salesboard.yaml") in message
+    for place in (
+        "crm.consultation_stage: Field required",
+        "managers.0.extension_id",
+        "sources.amocrm.base_url",
+        "colour: Extra inputs are not permitted",
+    ):
+        assert place in message
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c["managers"].append(dict(c["managers"][0])), "managers: repeated 5001"),
+        (lambda c: c["tariffs"].append(dict(c["tariffs"][0])), "tariffs: repeated start"),
+        (
+            lambda c: c["plans"].update({9999: {"2025-01": 1}}),
+            r"no manager has crm_user_id \[9999\]",
+        ),
+        (lambda c: c["product"].update(activation_event="it's"), "product.activation_event"),
+    ],
+)
+def test_inconsistent_sections_are_refused(tmp_path, demo_file, change, message):
+    content = yaml.safe_load(yaml.safe_dump(demo_file))
+    change(content)
+    with pytest.raises(CompanyConfigError, match=message):
+        load_company(_write(tmp_path, content))
+
+
+def test_not_yaml_is_refused_with_the_parser_message(tmp_path):
+    path = tmp_path / "salesboard.yaml"
+    path.write_text("managers: [\n", encoding="utf-8")
+    with pytest.raises(CompanyConfigError, match="is not valid YAML"):
+        load_company(path)
+
+
+def test_the_seeds_are_the_files_rows(tmp_path, demo_file):
+    """Each seed holds exactly what the file states (read here as plain YAML), and an
+    unchanged file leaves the seeds untouched."""
+    folder = write_seeds(DataLayout(tmp_path), load_company(DEMO_COMPANY_FILE))
+
+    def rows(name: str) -> list[dict]:
+        with (folder / f"{name}.csv").open(encoding="utf-8") as file:
+            return list(csv.DictReader(file))
+
+    extensions = [
+        (r["manager_id"], r["extension_id"], r["valid_from"]) for r in rows("manager_extensions")
+    ]
+    assert extensions == [
+        (str(m["crm_user_id"]), str(m["extension_id"]), str(m["valid_from"]))
+        for m in demo_file["managers"]
+    ]  # fmt: skip
+    stated_plans = {
+        (str(manager), f"{month}-01", str(rub))
+        for manager, months in demo_file["plans"].items()
+        for month, rub in months.items()
+    }
+    assert {tuple(r.values()) for r in rows("manager_plans")} == stated_plans
+    assert [r["tariff_code"] for r in rows("tariffs")] == [t["code"] for t in demo_file["tariffs"]]
+    assert [r["is_special"] for r in rows("tariffs")] == ["false", "false", "false", "true"]
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    write_seeds(DataLayout(tmp_path), load_company(DEMO_COMPANY_FILE))
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
