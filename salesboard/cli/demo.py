@@ -1,6 +1,7 @@
-"""The demo vendor APIs for the length of a command: `salesboard run` and `salesboard dev`
-start them when a vendor base URL points at the demo's loopback address and nothing
-answers there yet, and stop them afterwards.
+"""The demo vendor APIs for the length of a command: `salesboard run`, `backfill` and `dev`
+start them when the company file says `demo: true` and nothing answers at the vendors'
+base URLs yet, and stop them afterwards. A company that is not the demo never starts them,
+whatever its base URLs (a local proxy or tunnel on 127.0.0.1 stays what it is).
 
 `SALESBOARD_DEMO_NOW` (an ISO instant with its offset, not in the future) freezes the
 demo's clock there: the APIs show the company as it stood at that instant, so a run
@@ -20,21 +21,31 @@ from urllib.parse import urlsplit
 
 import requests
 
+from salesboard.company import CompanyConfig, company
 from salesboard.layout import PROJECT_ROOT, DataLayout
 
 DEMO_HEALTH_PATH = "/_demo/health"
 DEMO_NOW_VAR = "SALESBOARD_DEMO_NOW"
-BASE_URL_VARS = ("TELPHIN_BASE_URL", "AMOCRM_BASE_URL", "YOOKASSA_BASE_URL", "AMPLITUDE_BASE_URL")
 
 
-def demo_root() -> str | None:
-    """The demo server's root URL when any vendor base URL points at it, else None."""
-    for var in BASE_URL_VARS:
-        url = os.environ.get(var, "")
-        parts = urlsplit(url)
-        if parts.hostname in {"127.0.0.1", "localhost"}:
-            return f"{parts.scheme}://{parts.netloc}"
-    return None
+def demo_root(config: CompanyConfig | None = None) -> str | None:
+    """The demo server's root URL (`scheme://host:port` of the vendors' base URLs) when the
+    company file switches the demo on, else None. Raises SystemExit when the demo is on and
+    the base URLs are unset or do not share one root (the demo serves all four vendors)."""
+    config = config or company()
+    if not config.demo:
+        return None
+    names = [source.base_url for source in dict(config.sources).values()]
+    roots = set()
+    for name in names:
+        parts = urlsplit(os.environ.get(name, ""))
+        if not parts.scheme or not parts.netloc:
+            raise SystemExit(f"demo: true, but {name} is not a URL (see .env.example)")
+        roots.add(f"{parts.scheme}://{parts.netloc}")
+    if len(roots) != 1:
+        joined = ", ".join(names)
+        raise SystemExit(f"demo: true needs {joined} on one host and port, got {sorted(roots)}")
+    return roots.pop()
 
 
 def demo_clock_args() -> list[str]:

@@ -1,4 +1,5 @@
-"""One resource per vendor account: base URL and credentials from the environment.
+"""One resource per vendor account: base URL and credentials from the environment
+variables the company file names (`sources` in `salesboard.yaml`).
 
 Each builds its production client. Resource keys equal source names (`telphin`, ...), so a
 stream's asset asks for the resource of its own source and nothing else.
@@ -11,6 +12,7 @@ from ingestion.amplitude import AmplitudeClient
 from ingestion.http import VendorClient
 from ingestion.telphin import TelphinClient
 from ingestion.yookassa import YooKassaClient
+from salesboard.company import company
 
 
 class TelphinResource(dg.ConfigurableResource):
@@ -49,22 +51,24 @@ class AmplitudeResource(dg.ConfigurableResource):
 
 
 def vendor_resources() -> dict[str, dg.ConfigurableResource]:
-    env = dg.EnvVar
+    env, sources = dg.EnvVar, company().sources
     return {
         "telphin": TelphinResource(
-            base_url=env("TELPHIN_BASE_URL"),
-            client_id=env("TELPHIN_CLIENT_ID"),
-            client_secret=env("TELPHIN_CLIENT_SECRET"),
+            base_url=env(sources.telphin.base_url),
+            client_id=env(sources.telphin.client_id),
+            client_secret=env(sources.telphin.client_secret),
         ),
-        "amocrm": AmoCrmResource(base_url=env("AMOCRM_BASE_URL"), token=env("AMOCRM_TOKEN")),
+        "amocrm": AmoCrmResource(
+            base_url=env(sources.amocrm.base_url), token=env(sources.amocrm.token)
+        ),
         "yookassa": YooKassaResource(
-            base_url=env("YOOKASSA_BASE_URL"),
-            shop_id=env("YOOKASSA_SHOP_ID"),
-            secret_key=env("YOOKASSA_SECRET_KEY"),
+            base_url=env(sources.yookassa.base_url),
+            shop_id=env(sources.yookassa.shop_id),
+            secret_key=env(sources.yookassa.secret_key),
         ),
         "amplitude": AmplitudeResource(
-            base_url=env("AMPLITUDE_BASE_URL"),
-            api_key=env("AMPLITUDE_API_KEY"),
-            secret_key=env("AMPLITUDE_SECRET_KEY"),
+            base_url=env(sources.amplitude.base_url),
+            api_key=env(sources.amplitude.api_key),
+            secret_key=env(sources.amplitude.secret_key),
         ),
     }
