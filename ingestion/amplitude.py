@@ -56,6 +56,12 @@ class AmplitudeClient(VendorClient):
         self._page_size = page_size
         self._tmp_dir = tmp_dir
 
+    def event_types(self) -> list[str]:
+        """The project's event types (Dashboard REST API `events/list`, `data[].value`); the
+        same request proves the base URL and keys (`SourceAuthError` for bad keys)."""
+        scope = self._http.scope("event_types")
+        return self._http.get_json(self._project_url, scope, _event_type_names) or []
+
     def events(self, upload_from: datetime, upload_to: datetime) -> Iterator[list[dict]]:
         """Events uploaded in [upload_from, upload_to); both bounds must be whole UTC hours.
 
@@ -101,6 +107,10 @@ class AmplitudeClient(VendorClient):
         )
         yield from self._export(scope, first, middle - HOUR)
         yield from self._export(scope, middle, last)
+
+
+def _event_type_names(body: dict) -> list[str]:
+    return [str(entry["value"]) for entry in body["data"]]
 
 
 def _check(archive: Path) -> None:

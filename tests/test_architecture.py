@@ -1,8 +1,9 @@
 """The package layout's rules (README, "Architecture"), read from the code itself.
 
-Arrows point one way: `salesboard.calendar` / `salesboard.layout` / `salesboard.dbt` (the
-base) <- `ingestion` <- `publishing` (the board library) <- `orchestration` (Dagster only)
-<- `salesboard.cli` (the console script). Only `orchestration` may import Dagster.
+Arrows point one way: `salesboard.calendar` / `.layout` / `.dbt` / `.company` (the base)
+<- `ingestion` <- `publishing` (the board library) <- `orchestration` (Dagster only)
+<- `salesboard.cli` (the console script); onboarding (`salesboard.accounts`, `.check`,
+`.discover`) sits on `ingestion`'s clients. Only `orchestration` may import Dagster.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ PACKAGES = {
     "salesboard_dbt_plugins": ROOT / "dbt_project" / "salesboard_dbt_plugins",
 }
 DAGSTER = ("dagster", "dagster_dbt", "dagster_shared", "dagster_webserver", "dagster_dg_cli")
-BASE = ("salesboard.calendar", "salesboard.layout", "salesboard.dbt")
+BASE = ("salesboard.calendar", "salesboard.layout", "salesboard.dbt", "salesboard.company")
+ONBOARDING = ("salesboard.accounts", "salesboard.check", "salesboard.discover")
 
 
 def _modules() -> dict[str, Path]:
@@ -104,7 +106,12 @@ def test_the_base_and_the_dbt_plugin_import_no_other_package():
     assert _violations(_in("salesboard_dbt_plugins"), (*others, "salesboard")) == []
 
 
-@pytest.mark.parametrize("package", ["ingestion", "publishing", "salesboard.calendar"])
+def test_onboarding_imports_the_base_and_the_clients_only():
+    assert _violations(_in(*ONBOARDING), ("publishing", "orchestration", "salesboard.cli")) == []
+    assert set(ONBOARDING) <= set(MODULES)
+
+
+@pytest.mark.parametrize("package", ["ingestion", "publishing", "salesboard.calendar", *ONBOARDING])
 def test_importing_a_library_loads_no_dagster(package):
     """The rule in force at run time: every module of the library imported in a fresh
     interpreter, and still no Dagster among the loaded modules."""

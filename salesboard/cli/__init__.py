@@ -2,14 +2,17 @@
 
     salesboard run [--days N]            # the last N days (default 120), payments a year more
     salesboard backfill --from A --to B  # any past range of days as one run
+    salesboard check                     # the company file against its vendor accounts
+    salesboard discover [--out FILE]     # what the accounts hold, as a starter company file
     salesboard dev [--port P]            # the Dagster UI, with the demo APIs running
     salesboard prepare                   # dbt parse: the manifest Dagster loads
     salesboard docs [--port P]           # the dbt docs site on loopback
     salesboard dbt <dbt args>            # dbt on this project with the calendar's vars
 
-Settings come from the environment, then `.env`, then `.env.example` (`settings`). The
-demo vendor APIs are started for `run`, `backfill` and `dev` when a base URL points at them
-(`demo`). Runs go through Dagster (`orchestration.execution`), so they show in its UI.
+Settings come from the environment, then `.env`, then `.env.example` (`settings`); the
+company from its file (`salesboard.company`, `SALESBOARD_CONFIG`). The demo vendor APIs
+are started for `run`, `backfill`, `check`, `discover` and `dev` when that file says
+`demo: true` (`demo`). Runs go through Dagster (`orchestration.execution`), so they show in its UI.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from salesboard.accounts import CONVENTIONAL_SOURCES, MissingCredentials, vendor_clients
 from salesboard.calendar import history_range, payments_lead_in
 from salesboard.cli.demo import demo_apis
 from salesboard.cli.settings import load_settings
+from salesboard.company import CompanyConfigError, company
 from salesboard.dbt import dbt_command, run_dbt
 from salesboard.layout import PROJECT_ROOT, DataLayout
 
@@ -91,6 +96,48 @@ def _write_log(layout: DataLayout, outcome: RunOutcome) -> Path:
     return log_path
 
 
+def check_accounts() -> int:
+    """`salesboard check`: print every finding; 0 when none failed, else 1."""
+    from salesboard.check import check, render
+
+    layout = load_settings()
+    config = company()
+    with demo_apis(layout):
+        clients = vendor_clients(config.sources)
+        try:
+            findings = check(config, clients)
+        finally:
+            for client in clients.values():
+                client.close()
+    print(render(findings))
+    failed = sum(f.status == "fail" for f in findings)
+    print(f"{len(findings)} checks, {failed} failed" if failed else f"{len(findings)} passed")
+    return 1 if failed else 0
+
+
+def discover_accounts(out: Path | None) -> int:
+    """`salesboard discover`: what the accounts behind `.env`'s conventional variables hold,
+    as a starter company file written to `out` (never over an existing file) or printed."""
+    from salesboard.discover import discover, starter_config
+
+    if out is not None and out.exists():
+        raise SystemExit(f"{out} exists: discover writes a new file (move it, or pick --out)")
+    layout = load_settings()
+    with demo_apis(layout):
+        clients = vendor_clients(CONVENTIONAL_SOURCES)
+        try:
+            text = starter_config(discover(clients))
+        finally:
+            for client in clients.values():
+                client.close()
+    if out is None:
+        print(text, end="")
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}: edit its TODOs, then `salesboard check` with SALESBOARD_CONFIG={out}")
+    return 0
+
+
 def dev(port: int) -> int:
     prepare()
     layout = load_settings()
@@ -117,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
     backfill = sub.add_parser("backfill", help="run the pipeline over a past range of days")
     backfill.add_argument("--from", dest="first", type=_day, required=True, metavar="YYYY-MM-DD")
     backfill.add_argument("--to", dest="last", type=_day, required=True, metavar="YYYY-MM-DD")
+    sub.add_parser("check", help="check the company file against its vendor accounts")
+    discover_parser = sub.add_parser("discover", help="write a starter company file")
+    discover_parser.add_argument("--out", type=Path, help="the file to write (default: print)")
     dev_parser = sub.add_parser("dev", help="Dagster UI with the demo APIs running")
     dev_parser.add_argument("--port", type=int, default=3000)
     sub.add_parser("prepare", help="parse the dbt project (the manifest Dagster loads)")
@@ -128,7 +178,16 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; a missing or invalid company file, or unset credentials, stop it
+    with their message (no traceback)."""
     args = parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (CompanyConfigError, MissingCredentials) as error:
+        raise SystemExit(f"salesboard {args.command}: {error}") from None
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         first, last = history_range(args.days)
         return run_range(first, last, lead_in=payments_lead_in(first))
@@ -140,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return prepare()
     if args.command == "docs":
         return docs(args.port)
+    if args.command == "check":
+        return check_accounts()
+    if args.command == "discover":
+        return discover_accounts(args.out)
     if args.command == "dbt":
         load_settings()
         return run_dbt(args.dbt_args)
