@@ -162,3 +162,39 @@
         {{ return(relation) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#- The days a stream has a landed partition for, in [first_day, end_day) when given, as a
+    query of one date column `landed_day`. From the landing's folders, not its rows: a day
+    landed with no record (no sale that day) is still a landed day. -#}
+{% macro landed_days(source_name, table_name, first_day=none, end_day=none) -%}
+    {{ return(adapter.dispatch('landed_days', 'salesboard')(source_name, table_name, first_day, end_day)) }}
+{%- endmacro %}
+
+{% macro duckdb__landed_days(source_name, table_name, first_day=none, end_day=none) -%}
+    {%- set found = modules.re.search("read_parquet[(]'([^']+)'", source(source_name, table_name) | string) -%}
+    {%- if found is none -%}  {#- a unit test's rows stand in for the files -#}
+        {{ return("select landed_day from (select distinct _partition_day as landed_day from "
+            ~ source(source_name, table_name) ~ ") as listed where "
+            ~ _landed_day_between(first_day, end_day)) }}
+    {%- endif -%}
+    select landed_day from (
+        select distinct
+            cast(regexp_extract(file, '/day=([0-9]{4}-[0-9]{2}-[0-9]{2})/', 1) as date) as landed_day
+        from glob('{{ found.group(1) }}')
+    ) as listed
+    where {{ _landed_day_between(first_day, end_day) }}
+{%- endmacro %}
+
+{% macro default__landed_days(source_name, table_name, first_day=none, end_day=none) -%}
+    {%- do source(source_name, table_name) -%}  {#- the lineage: the model reads the source -#}
+    {%- set folder = [env_var('SALESBOARD_DATA_DIR'), 'landing', source_name, table_name] | join('/') -%}
+    select landed_day from (
+        select distinct cast(day as date) as landed_day from binaryFile.`{{ folder }}`
+    ) as listed
+    where {{ _landed_day_between(first_day, end_day) }}
+{%- endmacro %}
+
+{% macro _landed_day_between(first_day, end_day) -%}
+    {%- if first_day is none %}true{% else %}landed_day >= {{ day_literal(first_day) }}{% endif %}
+    and {% if end_day is none %}true{% else %}landed_day < {{ day_literal(end_day) }}{% endif %}
+{%- endmacro %}

@@ -4,7 +4,8 @@
     modules.datetime.date.fromisoformat(min_day)
     - modules.datetime.timedelta(days=required_var('lookback_days') | int)).replace(day=1).isoformat() %}
 -- The board's sales per day and manager: count, net revenue, the day's average check, special
--- tariffs, splits by tariff and period, and the month's plan attainment so far. A sale
+-- tariffs, and the month's plan attainment so far (splits by tariff and by period are rows
+-- of mart_board_splits: no tariff code is a column name). A sale
 -- belongs to its payment day and its refunds reduce that day (DECISIONS.md), so a run
 -- recomputes its window plus the refund lookback. Every landed day has a row for every
 -- manager on staff, with zeros on days without sales. The split into new and renewal sales
@@ -12,9 +13,10 @@
 with
 
 landed_days as (
-    -- Read from the files of the days window_days can pick only: its first month's start on.
-    select distinct _partition_day as sale_day
-    from {{ landed_files(source('yookassa', 'payments'), first_landed_day, window_day_var('max_day')) }}
+    -- The days with landed payments (an empty day too) that window_days can pick: from its
+    -- first month's start on.
+    select landed_day as sale_day
+    from ({{ landed_days('yookassa', 'payments', first_landed_day, window_day_var('max_day')) }}) as days
 ),
 
 payments as (
@@ -71,15 +73,7 @@ daily_sales as (
         sum(case when not is_fully_refunded and is_special_tariff then 1 else 0 end)
             as special_tariff_sales_count,
         sum(case when is_special_tariff then net_amount else 0 end) as special_tariff_net_revenue,
-        sum(case when not is_fully_refunded and is_promo then 1 else 0 end) as promo_sales_count,
-        {%- for tariff in var('board_tariffs') %}
-            sum(case when tariff_code = '{{ tariff }}' then net_amount else 0 end)
-                as net_revenue_tariff_{{ tariff }},
-        {%- endfor %}
-    {%- for months in var('board_periods') %}
-        sum(case when period_months = {{ months }} then net_amount else 0 end)
-            as net_revenue_period_{{ months }}m{{ "," if not loop.last }}
-    {%- endfor %}
+        sum(case when not is_fully_refunded and is_promo then 1 else 0 end) as promo_sales_count
     from payments
     group by payment_day, manager_id
 ),
@@ -113,12 +107,6 @@ board as (
         coalesce(daily_sales.special_tariff_sales_count, 0) as special_tariff_sales_count,
         coalesce(daily_sales.special_tariff_net_revenue, 0) as special_tariff_net_revenue,
         coalesce(daily_sales.promo_sales_count, 0) as promo_sales_count,
-        {%- for tariff in var('board_tariffs') %}
-            coalesce(daily_sales.net_revenue_tariff_{{ tariff }}, 0) as net_revenue_tariff_{{ tariff }},
-        {%- endfor %}
-        {%- for months in var('board_periods') %}
-            coalesce(daily_sales.net_revenue_period_{{ months }}m, 0) as net_revenue_period_{{ months }}m,
-        {%- endfor %}
         {{ average_check('daily_sales.net_revenue', 'daily_sales.sales_count') }} as avg_check_daily
     from manager_days
     cross join history
@@ -161,12 +149,6 @@ select
     {{ as_count('special_tariff_sales_count') }} as special_tariff_sales_count,
     {{ as_money('special_tariff_net_revenue') }} as special_tariff_net_revenue,
     {{ as_count('promo_sales_count') }} as promo_sales_count,
-    {%- for tariff in var('board_tariffs') %}
-        {{ as_money('net_revenue_tariff_' ~ tariff) }} as net_revenue_tariff_{{ tariff }},
-    {%- endfor %}
-    {%- for months in var('board_periods') %}
-        {{ as_money('net_revenue_period_' ~ months ~ 'm') }} as net_revenue_period_{{ months }}m,
-    {%- endfor %}
     {{ as_money('month_to_date_net_revenue') }} as month_to_date_net_revenue,
     {{ as_money('month_plan_net_revenue') }} as month_plan_net_revenue,
     {{ plan_attainment('month_to_date_net_revenue', 'month_plan_net_revenue') }} as month_plan_attainment
