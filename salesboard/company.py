@@ -122,10 +122,16 @@ class LeadFields(_Strict):
     webinar_attended: FieldRef
 
 
+Channel = Annotated[str, StringConstraints(pattern=r"^[^'\\A-Z]+$")]  # lowercased, quoted in SQL
+
+
 class Crm(_Strict):
+    """`channels`: the options of the channel field, lowercase, as the leads land them."""
+
     sales_pipeline: CrmObject
     consultation_stage: CrmObject
     lead_fields: LeadFields
+    channels: list[Channel] = Field(min_length=1)
 
 
 class Product(_Strict):
@@ -242,13 +248,14 @@ def company(environ: Mapping[str, str] = os.environ) -> CompanyConfig:
 
 
 def dbt_vars(config: CompanyConfig) -> dict[str, object]:
-    """The company's dbt vars: the sales pipeline and consultation stage ids, and the
-    product's activation and lesson event types."""
+    """The company's dbt vars: the sales pipeline and consultation stage ids, the channel
+    field's options, and the product's activation and lesson event types."""
     return {
         "sales_pipeline_id": config.crm.sales_pipeline.id,
         "consultation_status_id": config.crm.consultation_stage.id,
         "activation_event": config.product.activation_event,
         "lesson_event": config.product.lesson_event,
+        "signup_channels": list(config.crm.channels),
     }
 
 

@@ -15,9 +15,6 @@ from ingestion.demo.config import CompanyConfig
 from ingestion.demo.model import Payment, Refund, Signup, Tariff
 from ingestion.demo.randomness import rng_for, uuid4_from, weighted_choice
 
-TARIFF_LADDER = ("start", "business", "pro")
-
-
 def tariffs(config: CompanyConfig) -> dict[str, Tariff]:
     return {t["code"]: Tariff(**t) for t in config["tariffs"]}
 
@@ -77,6 +74,8 @@ class _AccountBilling:
         self.config = config
         self.signup = signup
         self.tariffs = tariff_by_code
+        # Renewals step up or down the ordinary tariffs, in the config's order.
+        self.ladder = [code for code, t in tariff_by_code.items() if not t.is_special]
         self.until = until
         self.tz = ZoneInfo(config.business_tz)
         self.rng = rng_for(config.seed, "billing", signup.lead_id)
@@ -129,7 +128,7 @@ class _AccountBilling:
         return local.astimezone(UTC).replace(microsecond=self.rng.randrange(1000) * 1000)
 
     def _renewal_tariff(self, tariff: str) -> str:
-        if tariff not in TARIFF_LADDER:
+        if tariff not in self.ladder:
             return tariff
         churn, step = self.config["churn"], 0
         draw = self.rng.random()
@@ -137,8 +136,8 @@ class _AccountBilling:
             step = 1
         elif draw < churn["upgrade_share"] + churn["downgrade_share"]:
             step = -1
-        index = min(len(TARIFF_LADDER) - 1, max(0, TARIFF_LADDER.index(tariff) + step))
-        return TARIFF_LADDER[index]
+        index = min(len(self.ladder) - 1, max(0, self.ladder.index(tariff) + step))
+        return self.ladder[index]
 
     def _charge(self, payments, at, tariff_code, months, period_start, is_renewal) -> Payment:
         rng, pay = self.rng, self.config["payments"]

@@ -65,8 +65,8 @@ def build_world(config: CompanyConfig, now: datetime | None = None) -> World:
             user_id=m["user_id"],
             name=m["name"],
             email=f"{m['name'].split()[0].lower()}@salesboard-demo.ru",
-            extension_id=700_000 + m["extension"],
-            extension_name=f"00000*{m['extension']}",
+            extension_id=m["extension_id"] if "extension_id" in m else 700_000 + m["extension"],
+            extension_name=m.get("extension_name") or f"00000*{m['extension']}",
             hired_on=m["hired_on"],
             skill_reach=m["skill_reach"],
             skill_consult=m["skill_consult"],
@@ -203,7 +203,7 @@ class _Funnel:
             p_answer = c["answer_base"] + c["answer_per_ring_waited"] * (min(rings, 6) - 3)
             if attempt == 0 and delay_min <= 15:
                 p_answer *= c["answer_if_called_within_15_min"]
-            if local_id and region.code != "MOW":
+            if local_id and region.area_code != self.config["head_office_did"][1:4]:
                 p_answer *= c["answer_if_local_caller_id"]
             p_answer = min(0.95, p_answer * manager.skill_reach)
             answered = rng.random() < p_answer

@@ -219,6 +219,7 @@ def test_the_lookback_setting_and_the_business_day_reach_dbt(pipeline):
         "consultation_status_id": STATUS_CONSULTATION,
         "activation_event": "bank_statement_imported",  # domain.md
         "lesson_event": "video_lesson_watched",
+        "signup_channels": ["ads", "organic", "referral", "webinar"],
         "min_day": LAST,
         "max_day": "2024-07-29",
     }

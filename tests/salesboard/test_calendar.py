@@ -79,6 +79,7 @@ def test_one_day_is_one_dbt_day_window_with_the_zone_and_lookback(monkeypatch):
         "consultation_status_id": STATUS_CONSULTATION,
         "activation_event": "bank_statement_imported",  # domain.md
         "lesson_event": "video_lesson_watched",
+        "signup_channels": ["ads", "organic", "referral", "webinar"],
         "min_day": "2025-03-09",
         "max_day": "2025-03-10",
     }
@@ -99,6 +100,7 @@ def test_no_window_means_the_whole_history():
         "consultation_status_id",
         "activation_event",
         "lesson_event",
+        "signup_channels",
     }
 
 

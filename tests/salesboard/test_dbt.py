@@ -30,6 +30,7 @@ def test_every_command_carries_the_calendars_vars():
         "consultation_status_id": STATUS_CONSULTATION,
         "activation_event": "bank_statement_imported",  # domain.md
         "lesson_event": "video_lesson_watched",
+        "signup_channels": ["ads", "organic", "referral", "webinar"],
     }
     assert command[command.index("--project-dir") + 1] == str(DBT_PROJECT_DIR)
 
@@ -49,6 +50,7 @@ def test_a_window_and_extra_vars_are_merged_and_extra_vars_win():
         "consultation_status_id": STATUS_CONSULTATION,
         "activation_event": "bank_statement_imported",  # domain.md
         "lesson_event": "video_lesson_watched",
+        "signup_channels": ["ads", "organic", "referral", "webinar"],
         "min_day": "2025-01-01",
         "max_day": "2025-02-01",
     }

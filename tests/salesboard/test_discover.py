@@ -12,13 +12,7 @@ import yaml
 
 from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
-from ingestion.demo.api.amocrm import (
-    FIELD_ACCOUNT,
-    FIELD_CASE_STUDY,
-    FIELD_CHANNEL,
-    FIELD_REGION,
-    FIELD_WEBINAR,
-)
+from ingestion.demo.api.account import DEMO_LEAD_FIELDS
 from ingestion.demo.model import PIPELINE_ID, PIPELINE_STATUSES, STATUS_CONSULTATION
 from ingestion.errors import SourceAuthError
 from ingestion.http import VendorClient
@@ -108,7 +102,7 @@ def test_finds_the_users_and_extensions_of_the_managers_hired_by_then(found, dem
 
 
 def test_finds_the_lead_custom_fields_not_the_contact_ones(found):
-    specs = (FIELD_CHANNEL, FIELD_REGION, FIELD_ACCOUNT, FIELD_CASE_STUDY, FIELD_WEBINAR)
+    specs = tuple(DEMO_LEAD_FIELDS.values())
     assert [spec[0] for spec in specs] == list(range(800_101, 800_106))
     assert found.custom_fields == tuple(CustomField(*spec) for spec in specs)
 

@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from ingestion.demo.api.account import account_of
 from ingestion.demo.api.common import (
     ApiError,
     Timeline,
@@ -33,8 +34,6 @@ from ingestion.demo.api.common import (
 )
 from ingestion.demo.api.state import DemoState
 from ingestion.demo.model import (
-    PIPELINE_ID,
-    PIPELINE_STATUSES,
     STATUS_LOST,
     STATUS_NEW,
     STATUS_WON,
@@ -52,11 +51,7 @@ BLOCKED_PAGE = (
     "поддержку amoCRM.</p></body></html>"
 )
 # Lead custom fields: (field_id, field_name, field_code, field_type).
-FIELD_CHANNEL = (800_101, "Канал", "CHANNEL", "select")
-FIELD_REGION = (800_102, "Регион", "REGION", "text")
-FIELD_ACCOUNT = (800_103, "ID аккаунта", "PRODUCT_ACCOUNT_ID", "text")
-FIELD_CASE_STUDY = (800_104, "Показан кейс", "CASE_STUDY_SHOWN", "checkbox")
-FIELD_WEBINAR = (800_105, "Был на вебинаре", "WEBINAR_ATTENDED", "checkbox")
+# Lead custom fields are the company's (`account.DEMO_LEAD_FIELDS` for the demo).
 FIELD_PHONE = (700_101, "Телефон", "PHONE", "multitext")
 FIELD_EMAIL = (700_102, "Email", "EMAIL", "multitext")
 RECENT_LISTS = 16  # request sequences (stream walks) whose sorted lists are remembered
@@ -161,6 +156,7 @@ class AmoCrmApi:
         self.state = state
         self.world = state.world
         self.token = self.world.config.credentials["amocrm"]["token"]
+        self.account = account_of(self.world.config.sections.get("account"))
         self.channel_enums = {
             name: 810_001 + i for i, name in enumerate(self.world.config["signups"]["channels"])
         }
@@ -325,17 +321,17 @@ class AmoCrmApi:
         closed = lead.changes[-1].at if status in (STATUS_WON, STATUS_LOST) else None
         payment = self.first_payment.get(s.lead_id)
         price = payment.amount_rub if payment is not None and payment.created_at <= now else 0
+        own = self.account.lead_fields
+        channel = {"value": s.channel, "enum_id": self.channel_enums.get(s.channel)}
         fields = [
-            _custom_field(
-                FIELD_CHANNEL, [{"value": s.channel, "enum_id": self.channel_enums.get(s.channel)}]
-            ),
-            _custom_field(FIELD_REGION, [{"value": s.region}]),
-            _custom_field(FIELD_ACCOUNT, [{"value": s.account_id}]),
+            _custom_field(own["channel"], [channel]),
+            _custom_field(own["region"], [{"value": s.region}]),
+            _custom_field(own["product_account_id"], [{"value": s.account_id}]),
         ]
         if s.saw_case_study:
-            fields.append(_custom_field(FIELD_CASE_STUDY, [{"value": True}]))
+            fields.append(_custom_field(own["case_study_shown"], [{"value": True}]))
         if s.attended_webinar:
-            fields.append(_custom_field(FIELD_WEBINAR, [{"value": True}]))
+            fields.append(_custom_field(own["webinar_attended"], [{"value": True}]))
         embedded: dict = {"tags": [], "companies": []}
         if contacts:
             embedded["contacts"] = [
@@ -348,8 +344,8 @@ class AmoCrmApi:
             "price": price,
             "responsible_user_id": s.manager_id,
             "group_id": 0,
-            "status_id": status,
-            "pipeline_id": PIPELINE_ID,
+            "status_id": self.account.status(status),
+            "pipeline_id": self.account.pipeline[0],
             "loss_reason_id": s.loss_reason_id if status == STATUS_LOST else None,
             "created_by": 0,
             "updated_by": lead.changes[-1].created_by if lead.changes else 0,
@@ -448,31 +444,32 @@ class AmoCrmApi:
 
     async def pipelines(self, request: Request) -> Response:
         self._authorize(request)
+        pipeline_id, pipeline_name = self.account.pipeline
         statuses = [
             {
                 "id": status_id,
                 "name": name,
                 "sort": sort,
                 "is_editable": status_id not in (STATUS_WON, STATUS_LOST),
-                "pipeline_id": PIPELINE_ID,
+                "pipeline_id": pipeline_id,
                 "color": STATUS_COLORS[i % len(STATUS_COLORS)],
                 "type": 0,
                 "account_id": AMO_ACCOUNT_ID,
                 "_links": self._links(
-                    request, f"/api/v4/leads/pipelines/{PIPELINE_ID}/statuses/{status_id}"
+                    request, f"/api/v4/leads/pipelines/{pipeline_id}/statuses/{status_id}"
                 ),
             }
-            for i, (status_id, name, sort) in enumerate(PIPELINE_STATUSES)
+            for i, (status_id, name, sort) in enumerate(self.account.stages)
         ]
         pipeline = {
-            "id": PIPELINE_ID,
-            "name": "Продажи",
+            "id": pipeline_id,
+            "name": pipeline_name,
             "sort": 1,
             "is_main": True,
             "is_unsorted_on": False,
             "is_archive": False,
             "account_id": AMO_ACCOUNT_ID,
-            "_links": self._links(request, f"/api/v4/leads/pipelines/{PIPELINE_ID}"),
+            "_links": self._links(request, f"/api/v4/leads/pipelines/{pipeline_id}"),
             "_embedded": {"statuses": statuses},
         }
         body = {
@@ -509,8 +506,9 @@ class AmoCrmApi:
         )
 
     def render_event(self, request: Request, change: StatusChange) -> dict:
-        def status(status_id: int) -> list[dict]:
-            return [{"lead_status": {"id": status_id, "pipeline_id": PIPELINE_ID}}]
+        def status(simulated: int) -> list[dict]:
+            own = {"id": self.account.status(simulated), "pipeline_id": self.account.pipeline[0]}
+            return [{"lead_status": own}]
 
         return {
             "id": change.event_id,

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from ingestion.demo.api.account import account_of
 from ingestion.demo.api.common import (
     ApiError,
     PageFaults,
@@ -79,6 +80,7 @@ class AmplitudeApi:
         creds = self.world.config.credentials["amplitude"]
         self.credentials = (creds["api_key"], creds["secret_key"])
         self.signups = {s.account_id: s for s in self.world.signups}
+        self.account = account_of(self.world.config.sections.get("account"))
 
     def vendor(self) -> Vendor:
         return Vendor(
@@ -100,7 +102,8 @@ class AmplitudeApi:
         """Dashboard REST API `events/list`: the project's event types (the client's probe)."""
         if basic_credentials(request) != self.credentials:
             raise ApiError(401, "Invalid API key or secret key")
-        names = sorted(self.world.config["activity"]["event_mix"])
+        kinds = self.world.config["activity"]["event_mix"]
+        names = sorted(self.account.event_type(kind) for kind in kinds)
         return JSONResponse({"data": [{"value": name, "hidden": False} for name in names]})
 
     async def export(self, request: Request) -> Response:
@@ -166,7 +169,7 @@ class AmplitudeApi:
         return {
             "uuid": event.uuid,
             "$insert_id": event.insert_id,
-            "event_type": event.event_type,
+            "event_type": self.account.event_type(event.event_type),
             "user_id": event.user_id,
             "device_id": event.device_id,
             "event_time": amplitude_time(event.event_time),
