@@ -1,4 +1,5 @@
-"""amoCRM API v4 client: leads, contacts, users, pipelines and lead status changes.
+"""amoCRM API v4 client: leads, contacts, users, pipelines, lead custom fields and lead
+status changes.
 
 amoCRM's time filters take unix seconds and include both ends, so a window [start, end)
 is asked as [floor(start), floor(end)] and records outside it are dropped here; otherwise
@@ -64,6 +65,11 @@ class AmoCrmClient(VendorClient):
     def users(self) -> Iterator[list[dict]]:
         """All users of the account (the managers)."""
         return self._pages(self._http.scope("users"), "api/v4/users", "users", {})
+
+    def lead_custom_fields(self) -> Iterator[list[dict]]:
+        """The account's lead custom fields (`id`, `name`, `code` or null, `type`, ...)."""
+        scope = self._http.scope("lead_custom_fields")
+        return self._pages(scope, "api/v4/leads/custom_fields", "custom_fields", {})
 
     def pipelines(self) -> Iterator[list[dict]]:
         """Lead pipelines with their statuses embedded."""

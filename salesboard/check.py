@@ -4,7 +4,8 @@ Like Airbyte's `check` and `dbt debug`: per source, one authenticated request, t
 mapping the figures rest on is looked up in the account itself:
 
 - amoCRM: the sales pipeline and its consultation stage (id, and the name the file gives),
-  each manager's CRM user;
+  each lead custom field the board reads (by the file's id, code or name), each manager's
+  CRM user;
 - Telphin: each manager's extension (id and name);
 - YooKassa: the payment metadata the pipeline reads (`tariff`, `account_id`, ...) on the
   recent payments, and that every tariff code they carry is in the file;
@@ -24,12 +25,13 @@ from itertools import chain, islice
 
 from ingestion.errors import SourceError
 from ingestion.http import VendorClient
-from salesboard.company import CompanyConfig, CrmObject
+from salesboard.company import CompanyConfig, CrmObject, FieldRef
 
 RECENT = timedelta(days=14)
 PAYMENT_PAGES = 5  # enough payments to see every tariff a shop sells, few enough to be quick
-# The metadata keys the payment streams read (ingestion/streams/yookassa.py, domain.md).
-PAYMENT_METADATA_KEYS = ("account_id", "manager_id", "tariff", "period_months", "list_price")
+# The metadata facts most payments carry (ingestion/streams/yookassa.py, domain.md); a
+# lead id (first sales only) and a promo code are often absent.
+EXPECTED_METADATA = ("account_id", "manager_id", "tariff", "period_months", "list_price")
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,25 @@ def _named(kind: str, wanted: CrmObject, found: Mapping[int, str]) -> Finding:
     return Finding("amocrm", subject, "fail", f"the account has no {kind} {wanted.id}{hint}")
 
 
+def _field(column: str, wanted: FieldRef, fields: list[dict]) -> Finding:
+    """A lead field of the file against the account's custom fields: found by any of its
+    id, code or name, as the leads stream reads it."""
+    given = {"id": wanted.id, "code": wanted.code, "name": wanted.name}
+    given = {key: value for key, value in given.items() if value is not None}
+    subject = f"lead field {column} ({', '.join(f'{k} {v!r}' for k, v in given.items())})"
+    match = next((f for f in fields if any(f.get(k) == v for k, v in given.items())), None)
+    if match is None:
+        names = ", ".join(f'{f["id"]} "{f.get("name", "")}"' for f in fields[:12])
+        return Finding(
+            "amocrm", subject, "fail", f"no such lead custom field; the account has {names}"
+        )
+    return Finding("amocrm", subject, "ok", f'field {match["id"]} "{match.get("name", "")}"')
+
+
 def _amocrm(config: CompanyConfig, client: VendorClient) -> Iterator[Finding]:
     pipelines = _records(client.pipelines())
     users = {u["id"]: u.get("name", "") for u in _records(client.users())}
+    fields = _records(client.lead_custom_fields())
     yield Finding(
         "amocrm", "authentication", "ok", f"{len(pipelines)} pipeline(s), {len(users)} user(s)"
     )
@@ -99,6 +117,8 @@ def _amocrm(config: CompanyConfig, client: VendorClient) -> Iterator[Finding]:
     yield _named("pipeline", wanted, {p["id"]: p.get("name", "") for p in pipelines})
     statuses = by_id.get(wanted.id, {}).get("_embedded", {}).get("statuses", [])
     yield _named("stage", config.crm.consultation_stage, {s["id"]: s["name"] for s in statuses})
+    for column, wanted in dict(config.crm.lead_fields).items():
+        yield _field(column, wanted, fields)
     for manager in config.managers:
         subject = f"manager {manager.crm_user_id} ({manager.name})"
         if manager.crm_user_id in users:
@@ -128,11 +148,14 @@ def _yookassa(config: CompanyConfig, client: VendorClient, now: datetime) -> Ite
         yield Finding("yookassa", "payment metadata", "warn", "no payments in the last 14 days")
         return
     metadata = [p.get("metadata") or {} for p in payments]
-    for key in PAYMENT_METADATA_KEYS:
-        share = sum(key in m for m in metadata) / len(metadata)
+    keys = dict(config.payment_metadata)
+    for fact in EXPECTED_METADATA:
+        share = sum(keys[fact] in m for m in metadata) / len(metadata)
         status = "ok" if share >= 0.5 else "warn" if share else "fail"
-        yield Finding("yookassa", f"metadata key {key!r}", status, f"on {share:.0%} of payments")
-    seen = {str(m["tariff"]) for m in metadata if m.get("tariff") is not None}
+        subject = f"metadata key {keys[fact]!r} ({fact})"
+        yield Finding("yookassa", subject, status, f"on {share:.0%} of payments")
+    tariff = keys["tariff"]
+    seen = {str(m[tariff]) for m in metadata if m.get(tariff) is not None}
     unknown = sorted(seen - {t.code for t in config.tariffs})
     if unknown:
         detail = f"payments carry tariff codes the file lacks: {', '.join(unknown)}"

@@ -11,6 +11,8 @@ on, is in this one file, validated against the schema below:
   account shows them, which `salesboard check` compares), and the lead custom fields the
   board reads (by id, code or name);
 - `product`: the event types of activation and of a watched lesson (Amplitude);
+- `payment_metadata`: which keys of a payment's metadata hold the account, lead, manager,
+  tariff, period, list price and promo code (YooKassa);
 - `managers`: each CRM user and the telephony extension they call from;
 - `regions`: the sales regions and their local caller IDs;
 - `tariffs`: codes as payments carry them, display names, list prices, the special flag;
@@ -142,6 +144,23 @@ class Product(_Strict):
     lesson_event: EventType
 
 
+MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class PaymentMetadata(_Strict):
+    """The keys of the shop's payment `metadata` (YooKassa) holding each fact the pipeline
+    reads: the product account, the CRM lead and manager, the tariff code, the billing
+    period in months, the list price and the promotion code."""
+
+    account_id: MetadataKey
+    lead_id: MetadataKey
+    manager_id: MetadataKey
+    tariff: MetadataKey
+    period_months: MetadataKey
+    list_price: MetadataKey
+    promo_code: MetadataKey
+
+
 class Manager(_Strict):
     """A manager: their amoCRM user and the Telphin extension they call from since
     `valid_from` (telephony and CRM share no id; this is the mapping)."""
@@ -182,6 +201,7 @@ class CompanyConfig(_Strict):
     sources: Sources
     crm: Crm
     product: Product
+    payment_metadata: PaymentMetadata
     managers: list[Manager] = Field(min_length=1)
     regions: list[Region]
     tariffs: list[Tariff] = Field(min_length=1)

@@ -39,7 +39,7 @@ from ingestion.http import VendorClient
 from ingestion.telphin import TelphinClient
 from ingestion.yookassa import YooKassaClient
 from salesboard.accounts import CONVENTIONAL_SOURCES
-from salesboard.company import LeadFields
+from salesboard.company import LeadFields, PaymentMetadata
 
 AMPLITUDE_DAYS = 1
 CONSULTATION_WORDS = ("consult", "консульт")
@@ -224,6 +224,7 @@ def starter_config(found: Discovery) -> str:
         _product(found),
         _managers(found),
         _regions(),
+        _payment_metadata(found),
         _tariffs(found),
         ["# Monthly net-revenue plans (RUB) per manager's crm_user_id:",
          '#   5001: {"2025-01": 150000, "2025-02": 160000}',
@@ -293,6 +294,10 @@ def _lead_fields(found: Discovery) -> list[str]:
             lines.append(f"    {column}: {_flow({'name': 'TODO'})}  # TODO the field's id or name")
         else:
             lines.append(f"    {column}: {_flow({'id': field.id, 'name': field.name})}")
+    lines += [
+        "  # TODO the channel field's options, lowercase (as the leads land them)",
+        "  channels: [todo]",
+    ]
     return lines
 
 
@@ -378,13 +383,28 @@ def _regions() -> list[str]:
     ]
 
 
-def _tariffs(found: Discovery) -> list[str]:
-    """One tariff per code seen, or one placeholder when payments carried none (the
-    schema wants at least one); the metadata keys found as a comment."""
-    codes = found.tariff_codes or ("TODO",)
-    return [
+def _payment_metadata(found: Discovery) -> list[str]:
+    """Each metadata fact under the key of its own name when payments carry one, else a
+    placeholder marked TODO; the keys seen as a comment."""
+    lines = [
         f"# YooKassa payment metadata keys seen since {found.since}: "
         + (", ".join(map(_comment, found.metadata_keys)) or "none"),
+        "# Which of them holds each fact the pipeline reads:",
+        "payment_metadata:",
+    ]
+    for fact in PaymentMetadata.model_fields:
+        if fact in found.metadata_keys:
+            lines.append(f"  {fact}: {fact}")
+        else:
+            lines.append(f"  {fact}: TODO  # TODO the key holding the {fact.replace('_', ' ')}")
+    return lines
+
+
+def _tariffs(found: Discovery) -> list[str]:
+    """One tariff per code seen, or one placeholder when payments carried none (the
+    schema wants at least one)."""
+    codes = found.tariff_codes or ("TODO",)
+    return [
         "# Tariffs: the code payment metadata carries (`tariff`), the display name, the list",
         "# price of a month; `special: true` marks a tariff the board tracks separately.",
         "tariffs:",

@@ -15,6 +15,7 @@ from ingestion.demo.config import CompanyConfig
 from ingestion.demo.model import Payment, Refund, Signup, Tariff
 from ingestion.demo.randomness import rng_for, uuid4_from, weighted_choice
 
+
 def tariffs(config: CompanyConfig) -> dict[str, Tariff]:
     return {t["code"]: Tariff(**t) for t in config["tariffs"]}
 

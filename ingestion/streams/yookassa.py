@@ -2,9 +2,10 @@
 
 Amounts arrive as strings ("3000.00") and are parsed as Decimal, never float. The shop's
 own facts (account, tariff, period, promo) live in the free-form `metadata`, whose values
-YooKassa stores as strings; the known keys are flattened into typed columns, the rest stay
-in `_raw`. A payment in another currency than RUB, or one whose parts disagree on the
-currency, is quarantined: downstream every amount is summed as roubles.
+YooKassa stores as strings; the keys the company file names (`payment_metadata`) are
+flattened into typed columns, the rest stay in `_raw`. A payment in another currency than
+RUB, or one whose parts disagree on the currency, is quarantined: downstream every amount
+is summed as roubles.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyarrow as pa
 
 from ingestion.streams.parsing import amount, boolean, enum, integer, text, utc_text, validated
 from ingestion.streams.spec import AMOUNT, TIMESTAMP, Quality, RecordRejected, Rule, StreamSpec
+from salesboard.company import company
 
 CURRENCY_RUB = frozenset({"RUB"})
 
@@ -49,7 +51,15 @@ PAYMENT_QUALITY = Quality(
 )
 
 
+def metadata_paths() -> dict[str, str]:
+    """Each metadata fact's path in a payment, as the company file names its key
+    (`payment_metadata`): `{"account_id": "metadata.<key>", ...}`."""
+    keys = dict(company().payment_metadata)
+    return {column: f"metadata.{key}" for column, key in keys.items()}
+
+
 def _payment_row(raw: dict) -> dict:
+    keys = metadata_paths()
     value, currency = _money(raw, "amount", required=True)
     _same_currency(currency, raw, "income_amount", "refunded_amount")
     return {
@@ -61,13 +71,13 @@ def _payment_row(raw: dict) -> dict:
         "income_amount": _money(raw, "income_amount")[0],
         "refunded_amount": _money(raw, "refunded_amount")[0],
         "description": text(raw, "description"),
-        "account_id": text(raw, "metadata.account_id"),
-        "lead_id": integer(raw, "metadata.lead_id", sent_as=str),
-        "manager_id": integer(raw, "metadata.manager_id", sent_as=str),
-        "tariff": text(raw, "metadata.tariff"),
-        "period_months": integer(raw, "metadata.period_months", sent_as=str),
-        "list_price": amount(raw, "metadata.list_price"),
-        "promo_code": text(raw, "metadata.promo_code"),
+        "account_id": text(raw, keys["account_id"]),
+        "lead_id": integer(raw, keys["lead_id"], sent_as=str),
+        "manager_id": integer(raw, keys["manager_id"], sent_as=str),
+        "tariff": text(raw, keys["tariff"]),
+        "period_months": integer(raw, keys["period_months"], sent_as=str),
+        "list_price": amount(raw, keys["list_price"]),
+        "promo_code": text(raw, keys["promo_code"]),
         "payment_method_type": enum(raw, "payment_method.type"),
         "created_at": utc_text(raw, "created_at", required=True),
         "captured_at": utc_text(raw, "captured_at"),

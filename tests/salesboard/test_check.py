@@ -90,6 +90,16 @@ def test_missing_managers_extensions_tariffs_and_events_are_each_named(
     assert found["amplitude", "activation event 'statement_imported'"][0] == "fail"
 
 
+def test_a_missing_lead_field_is_named_and_the_accounts_fields_listed(demo_config, environment):
+    crm = demo_config.crm.model_dump()
+    crm["lead_fields"]["region"] = {"name": "City"}
+    crm["lead_fields"]["channel"] = {"name": "Канал"}  # no code, no id: found by name
+    found = _check(_edit(demo_config, crm=crm), environment)
+    status, detail = found["amocrm", "lead field region (name 'City')"]
+    assert status == "fail" and '800102 "Регион"' in detail
+    assert found["amocrm", "lead field channel (name 'Канал')"] == ("ok", 'field 800101 "Канал"')
+
+
 def test_bad_credentials_fail_authentication_without_echoing_the_secret(demo_config, environment):
     secret = "wrong-token-do-not-print"
     found = _check(demo_config, environment | {"AMOCRM_TOKEN": secret})

@@ -12,6 +12,7 @@ companies that share no id, name, code or event type with the demo:
       stages: {new: {id: 311, name: Lead}, reached: ..., consultation: ..., ...}
       lead_fields: {channel: {id: 4401, name: Source, code: null}, ...}
       events: {bank_statement_imported: import_finished, ...}
+      metadata: {account_id: workspace, tariff: plan, ...}
 
 amoCRM's system stages (142 won, 143 lost) and contact fields (PHONE, EMAIL) are the same
 in every account and stay as they are.
@@ -55,19 +56,24 @@ class Account:
     """The rendering names: `pipeline` (id, name); `stages` as (account id, name, sort) in
     pipeline order; `status_ids` from a simulated status to the account's;
     `lead_fields` per column (id, name, code or None, type); `events` from a simulated
-    event kind to the account's event type."""
+    event kind to the account's event type; `metadata` from a payment metadata key the
+    demo's shop sends to the company's own."""
 
     pipeline: tuple[int, str]
     stages: tuple[tuple[int, str, int], ...]
     status_ids: Mapping[int, int]
     lead_fields: Mapping[str, tuple[int, str, str | None, str]]
     events: Mapping[str, str]
+    metadata: Mapping[str, str]
 
     def status(self, simulated: int) -> int:
         return self.status_ids.get(simulated, simulated)
 
     def event_type(self, kind: str) -> str:
         return self.events.get(kind, kind)
+
+    def metadata_key(self, key: str) -> str:
+        return self.metadata.get(key, key)
 
 
 def account_of(config: Mapping[str, Any] | None) -> Account:
@@ -102,4 +108,5 @@ def account_of(config: Mapping[str, Any] | None) -> Account:
         status_ids=status_ids,
         lead_fields=fields,
         events=dict(raw.get("events") or {}),
+        metadata=dict(raw.get("metadata") or {}),
     )

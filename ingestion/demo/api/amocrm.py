@@ -182,6 +182,7 @@ class AmoCrmApi:
             Route("/api/v4/contacts", self.contacts),
             Route("/api/v4/users", self.users),
             Route("/api/v4/leads/pipelines", self.pipelines),
+            Route("/api/v4/leads/custom_fields", self.lead_custom_fields),
             Route("/api/v4/events", self.events),
         ]
         return Vendor(
@@ -438,6 +439,31 @@ class AmoCrmApi:
                     "lang": "ru",
                     "rights": {"leads": {"view": "A", "edit": "A"}, "is_admin": False},
                     "_links": self._links(request, f"/api/v4/users/{m.user_id}"),
+                },
+            ),
+        )
+
+    async def lead_custom_fields(self, request: Request) -> Response:
+        """The account's lead custom fields (the company's naming, `account.py`)."""
+        self._authorize(request)
+        fields = sorted(self.account.lead_fields.values())
+        return self._hal_page(
+            request,
+            "custom_fields",
+            fields,
+            LIMIT_MAX,
+            lambda f: (
+                f[0],
+                {
+                    "id": f[0],
+                    "name": f[1],
+                    "code": f[2],
+                    "type": f[3],
+                    "sort": 500 + fields.index(f),
+                    "entity_type": "leads",
+                    "is_api_only": False,
+                    "account_id": AMO_ACCOUNT_ID,
+                    "_links": self._links(request, f"/api/v4/leads/custom_fields/{f[0]}"),
                 },
             ),
         )

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ingestion.demo.api.account import account_of
 from ingestion.demo.api.common import (
     ApiError,
     Timeline,
@@ -118,6 +119,7 @@ class YooKassaApi:
         self.world = state.world
         creds = self.world.config.credentials["yookassa"]
         self.credentials = (str(creds["shop_id"]), creds["secret_key"])
+        self.account = account_of(self.world.config.sections.get("account"))
         self.refunds_of: dict[str, list[Refund]] = {}
         for r in self.world.refunds:
             self.refunds_of.setdefault(r.payment_id, []).append(r)
@@ -230,7 +232,7 @@ class YooKassaApi:
         if refunded:
             body["refunded_amount"] = _money(refunded)
         body["refundable"] = status == "succeeded" and refunded < p.amount_rub
-        body["metadata"] = metadata
+        body["metadata"] = {self.account.metadata_key(k): v for k, v in metadata.items()}
         if status == "canceled":
             reason = p.cancellation_reason or "general_decline"
             party = CANCEL_PARTY.get(reason, "payment_network")
