@@ -43,8 +43,9 @@ class RunProgress:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """What a finished run did. `failed_checks` are `asset:check (severity)` strings;
-    `boards` the folders of the boards it published (one, however many days it ran)."""
+    """What a finished run did. `failed_checks` are `asset:check (severity)` strings, of
+    `checks` evaluated (dbt's tests and the landing's checks); `boards` the folders of the
+    boards it published (one, however many days it ran)."""
 
     run_id: str
     success: bool
@@ -53,6 +54,7 @@ class RunOutcome:
     materializations: int
     boards: tuple[str, ...]
     log_lines: tuple[str, ...] = field(repr=False)
+    checks: int = 0
 
 
 def execute_range(
@@ -168,9 +170,10 @@ def summarize(
     """A run's result as a `RunOutcome` (a run that never started has success False)."""
     if result is None:
         return RunOutcome(run_id, False, "the run did not start", (), 0, (), tuple(lines))
+    evaluations = result.get_asset_check_evaluations()
     failed_checks = tuple(
         f"{check.asset_key.to_user_string()}:{check.check_name} ({check.severity.value})"
-        for check in result.get_asset_check_evaluations()
+        for check in evaluations
         if not check.passed
     )
     failure = None
@@ -192,4 +195,5 @@ def summarize(
         materializations=len(materializations),
         boards=tuple(sorted(boards)),
         log_lines=tuple(lines),
+        checks=len(evaluations),
     )

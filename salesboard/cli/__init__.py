@@ -21,7 +21,10 @@ import argparse
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +34,7 @@ from salesboard.cli.demo import demo_apis
 from salesboard.cli.settings import load_settings
 from salesboard.company import CompanyConfigError, company
 from salesboard.dbt import dbt_command, run_dbt
-from salesboard.layout import PROJECT_ROOT, DataLayout
+from salesboard.layout import PROJECT_ROOT, DataLayout, current_engine
 
 if TYPE_CHECKING:
     from orchestration.execution import RunOutcome
@@ -74,20 +77,46 @@ def run_range(first: date, last: date, lead_in: date | None = None) -> int:
     prepare()
     layout = load_settings()
     days = (last - first).days + 1
-    with demo_apis(layout):
+    engine_log = layout.logs / f"engines-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
+    console = sys.stdout
+    with demo_apis(layout), _engines_to(engine_log):
         if lead_in is not None:
             print(f"landing payments and refunds for {lead_in} .. {first - timedelta(1)}"
-                  " (the history's lead-in)", flush=True)  # fmt: skip
-            line = ProgressLine()
+                  " (the history's lead-in)", file=console, flush=True)  # fmt: skip
+            line = ProgressLine(console)
             outcome = run_days(lead_in, first - timedelta(1), line, streams=LEAD_IN_STREAMS)
             line.close()
             if not outcome.success:
-                return report(outcome, _write_log(layout, outcome))
-        print(f"running the daily pipeline for {first} .. {last} ({days} days)", flush=True)
-        line = ProgressLine()
+                return report(outcome, _write_log(layout, outcome), console)
+        print(f"running the daily pipeline for {first} .. {last} ({days} days)", file=console,
+              flush=True)  # fmt: skip
+        line = ProgressLine(console)
         outcome = run_days(first, last, line, whole_history=lead_in is not None)
         line.close()
+    print(f"dbt's and the engines' own output: {engine_log}")
     return report(outcome, _write_log(layout, outcome))
+
+
+@contextmanager
+def _engines_to(path: Path) -> Iterator[None]:
+    """For the length of a run, what the engines print (dbt's line per node, which
+    dagster-dbt echoes to stdout) goes to `path`, without colour codes; the console keeps
+    the progress line and the report, which hold their own stream. PySpark's warning about
+    pandas is silenced on a DuckDB run, which does not use Spark (Great Expectations
+    imports it)."""
+    saved = os.environ.get("DBT_USE_COLORS")
+    os.environ["DBT_USE_COLORS"] = "false"
+    with path.open("a", encoding="utf-8") as log, warnings.catch_warnings():
+        if current_engine() == "duckdb":
+            warnings.filterwarnings("ignore", category=FutureWarning, module=r"pyspark\.")
+        with redirect_stdout(log):
+            try:
+                yield
+            finally:
+                if saved is None:
+                    os.environ.pop("DBT_USE_COLORS", None)
+                else:
+                    os.environ["DBT_USE_COLORS"] = saved
 
 
 def _write_log(layout: DataLayout, outcome: RunOutcome) -> Path:

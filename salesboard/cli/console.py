@@ -53,7 +53,12 @@ def report(outcome: RunOutcome, log_path: Path, out: TextIO = sys.stdout) -> int
     if not outcome.success:
         print(f"FAILED: {outcome.failure}\nlog: {log_path}", file=out)
         return 1
-    print(f"done: {outcome.materializations} materializations; log: {log_path}", file=out)
+    failed = len(outcome.failed_checks)
+    print(
+        f"done: {outcome.materializations} materializations, {outcome.checks} checks"
+        f" ({failed} failed); log: {log_path}",
+        file=out,
+    )
     for path in outcome.boards:
         print(f"board: {path}/index.html", file=out)
     return 0

@@ -68,3 +68,11 @@ def test_the_readme_backfill_command_publishes_the_ranges_last_day(
     assert board["as_of"] == LAST
     assert f"board: {tmp_path / 'data' / 'boards' / LAST}" in output
     assert "20/20 stream-days (100%)" in output  # 10 streams x 2 days, reported done
+    # A calm console: dbt's per-node lines and the engines' warnings go to their log file,
+    # without colour codes; the console has the progress, a count of checks and the board.
+    assert re.search(r"done: \d+ materializations, \d+ checks \(\d+ failed\)", output)
+    for noise in ("\x1b[", "START test", "FutureWarning", "partial parsing"):
+        assert noise not in output, noise
+    engine_log = Path(re.search(r"engines' own output: (\S+)", output).group(1))
+    engines = engine_log.read_text(encoding="utf-8")
+    assert "Done. PASS=" in engines and "\x1b[" not in engines

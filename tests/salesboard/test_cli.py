@@ -45,9 +45,10 @@ def test_a_backfill_plans_each_asset_once_not_once_per_day(tmp_path):
 
 def test_the_report_prints_each_board_once_and_fails_loudly(tmp_path):
     good = RunOutcome("r1", True, None, ("amocrm/leads:enums_in_set (WARN)",), 12,
-                      ("boards/2025-01-03",), ())  # fmt: skip
+                      ("boards/2025-01-03",), (), checks=40)  # fmt: skip
     out = io.StringIO()
     assert report(good, tmp_path / "run.log", out) == 0
+    assert "done: 12 materializations, 40 checks (1 failed)" in out.getvalue()
     assert out.getvalue().count("board: boards/2025-01-03/index.html") == 1
     assert "check amocrm/leads:enums_in_set (WARN) failed" in out.getvalue()
     bad = RunOutcome("r2", False, "SourceAuthError: telphin: 401", (), 0, (), ())

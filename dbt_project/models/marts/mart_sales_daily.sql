@@ -16,7 +16,7 @@ landed_days as (
     -- The days with landed payments (an empty day too) that window_days can pick: from its
     -- first month's start on.
     select landed_day as sale_day
-    from ({{ landed_days('yookassa', 'payments', first_landed_day, window_day_var('max_day')) }}) as days
+    from ({{ landed_days('yookassa', 'payments', first_landed_day, window_day_var('max_day')) }}) as payment_days
 ),
 
 payments as (
