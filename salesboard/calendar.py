@@ -1,10 +1,11 @@
 """The pipeline's calendar: the one place that says what a "day" is and how far runs reach.
 
-Every day in salesboard is a calendar day in the business time zone (the team works, and
-reads the board, in Moscow: "yesterday's calls" means Moscow's yesterday). Partitions,
+Every day in salesboard is a calendar day in the business time zone, the company file's
+`time_zone` (the demo team works, and reads the board, in Moscow: "yesterday's calls" means
+Moscow's yesterday). Partitions,
 fetch windows, dbt's day window and the board's "as of" all come from here:
 
-- `BUSINESS_TZ`, `day_bounds`, `business_day`: a day as UTC instants and back;
+- `business_tz`, `day_bounds`, `business_day`: a day as UTC instants and back;
 - `days_between`, `window_of_days`: a run's UTC time window <-> its list of days;
 - `PARTITION_TAG`, `RANGE_START_TAG`, `RANGE_END_TAG`, `partition_range`: the run tags
   Dagster sets on a one-day run and on a single-run backfill (plain strings; no Dagster
@@ -29,8 +30,17 @@ from zoneinfo import ZoneInfo
 from salesboard.company import company
 from salesboard.company import dbt_vars as company_dbt_vars
 
-BUSINESS_TZ_NAME = "Europe/Moscow"
-BUSINESS_TZ = ZoneInfo(BUSINESS_TZ_NAME)
+
+def business_tz_name() -> str:
+    """The business time zone's IANA name: the company file's `time_zone` (read when asked,
+    so importing the calendar needs no company file yet)."""
+    return company().time_zone
+
+
+def business_tz() -> ZoneInfo:
+    """The business time zone (ZoneInfo caches one object per name)."""
+    return ZoneInfo(business_tz_name())
+
 
 # The run tags Dagster sets on a run of one partition, and on a single-run backfill.
 PARTITION_TAG = "dagster/partition"
@@ -84,9 +94,10 @@ def payments_lead_in(first: date, settings: WindowSettings | None = None) -> dat
 
 
 def day_bounds(day: date) -> Window:
-    """The business day as UTC instants: [00:00, next 00:00) in `BUSINESS_TZ`."""
-    start = datetime.combine(day, time(), BUSINESS_TZ)
-    end = datetime.combine(day + timedelta(days=1), time(), BUSINESS_TZ)
+    """The business day as UTC instants: [00:00, next 00:00) in `business_tz()`."""
+    zone = business_tz()
+    start = datetime.combine(day, time(), zone)
+    end = datetime.combine(day + timedelta(days=1), time(), zone)
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
@@ -96,7 +107,7 @@ def business_day(at: datetime) -> date:
     Raises ValueError for a naive datetime: its zone would be a guess."""
     if at.tzinfo is None:
         raise ValueError("business_day needs a timezone-aware datetime")
-    return at.astimezone(BUSINESS_TZ).date()
+    return at.astimezone(business_tz()).date()
 
 
 def activity_complete(day: date, now: datetime, settings: WindowSettings | None = None) -> bool:
@@ -157,7 +168,7 @@ def dbt_vars(
     [min_day, max_day). No window = the whole landed history."""
     settings = settings or WindowSettings()
     variables: dict[str, str | int] = company_dbt_vars(company()) | {
-        "business_tz": BUSINESS_TZ_NAME,
+        "business_tz": business_tz_name(),
         "lookback_days": settings.payments_lookback.days,
         "history_start_day": history_start().isoformat(),
         "longest_period_months": settings.longest_period_months,

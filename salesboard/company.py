@@ -3,6 +3,7 @@
 Everything that differs from one company to the next, and that the pipeline's figures rest
 on, is in this one file, validated against the schema below:
 
+- `time_zone`, `start_date`: the business's time zone and its first day of records;
 - `demo`: whether `salesboard run/backfill/dev` start the embedded demo vendor APIs (an
   explicit switch; never inferred from a host name);
 - `sources`: per vendor, the *names* of the environment variables holding its base URL and
@@ -37,6 +38,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import available_timezones
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -194,9 +196,12 @@ class Tariff(_Strict):
 
 
 class CompanyConfig(_Strict):
-    """The validated file. `plans` maps a manager's CRM user id to {"YYYY-MM": RUB}."""
+    """The validated file. `time_zone` (IANA) is the business's: every day, partition and
+    window is a calendar day there. `plans` maps a manager's CRM user id to
+    {"YYYY-MM": RUB}."""
 
     demo: bool
+    time_zone: str
     start_date: date
     sources: Sources
     crm: Crm
@@ -208,6 +213,8 @@ class CompanyConfig(_Strict):
     plans: dict[int, dict[Annotated[str, StringConstraints(pattern=r"^\d{4}-\d{2}$")], int]]
 
     def model_post_init(self, _context: object) -> None:
+        if self.time_zone not in available_timezones():
+            raise ValueError(f"time_zone: {self.time_zone!r} is not an IANA time zone")
         _unique("managers", [m.crm_user_id for m in self.managers])
         _unique("tariffs", [t.code for t in self.tariffs])
         _unique("regions", [r.code for r in self.regions])

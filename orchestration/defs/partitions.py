@@ -2,11 +2,11 @@
 
 import dagster as dg
 
-from salesboard.calendar import BUSINESS_TZ_NAME, history_start
+from salesboard.calendar import business_tz_name, history_start
 
 # The first day to ingest: the company file's `start_date` (`salesboard.calendar`).
 START_DATE = history_start().isoformat()
 
 daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=START_DATE, timezone=BUSINESS_TZ_NAME, end_offset=0
+    start_date=START_DATE, timezone=business_tz_name, end_offset=0
 )

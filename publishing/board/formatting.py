@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from publishing.board.messages import CATALOGUE
-from salesboard.calendar import BUSINESS_TZ
+from salesboard.calendar import business_tz
 
 
 class Formatter:
@@ -61,6 +61,10 @@ class Formatter:
         return self.text("short_date", day=day.day, month=month, month_number=day.month)
 
     def moment(self, when: datetime) -> str:
-        """An aware time as the sales room reads it: the date and HH:MM Moscow time."""
-        local = when.astimezone(BUSINESS_TZ)
-        return self.text("moment", date=self.date(local.date()), time=local.strftime("%H:%M"))
+        """An aware time as the sales room reads it: the date and HH:MM in the business time
+        zone, with the zone's abbreviation (MSK)."""
+        local = when.astimezone(business_tz())
+        zone = self._messages["zones"].get(local.tzname(), local.tzname())
+        return self.text(
+            "moment", date=self.date(local.date()), time=local.strftime("%H:%M"), zone=zone
+        )

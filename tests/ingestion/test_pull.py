@@ -18,9 +18,9 @@ from ingestion.streams.spec import Rule
 from ingestion.telphin import TelphinClient
 from ingestion.windows import fetch_window, run_windows
 from ingestion.yookassa import YooKassaClient
-from salesboard.calendar import BUSINESS_TZ
 from salesboard.layout import DataLayout
 from tests.ingestion.conftest import DEMO_SETTINGS, SURVIVABLE_FAULTS
+from tests.support.funnel_truth import MOSCOW  # domain.md: the team's day
 from tests.support.pull import pull_day
 
 DAY = date(2024, 7, 25)  # a day with calls, leads, payments and a refund in the demo world
@@ -134,14 +134,14 @@ def test_demo_late_payments_are_caught_by_the_lookback(demo, demo_world, tmp_pat
     demo.set_faults({"yookassa": {"late_records": {"share": 0.4, "delay_hours": 30}}, "seed": 3})
     client = _clients(demo, demo_world)["yookassa"]
     layout = DataLayout(tmp_path).ensure()
-    day_start = datetime.combine(LATE_DAY, time(6), BUSINESS_TZ)
+    day_start = datetime.combine(LATE_DAY, time(6), MOSCOW)
     demo.set_clock(day_start + timedelta(days=1))  # the 06:00 run for LATE_DAY
     first = pull_day(client, "yookassa.payments", LATE_DAY, layout, run_id=RUN,
                      ingested_at=INGESTED_AT)  # fmt: skip
     truth_of_day = {
         p.payment_id
         for p in demo_world.payments
-        if p.created_at.astimezone(BUSINESS_TZ).date() == LATE_DAY
+        if p.created_at.astimezone(MOSCOW).date() == LATE_DAY
     }
     held_back = truth_of_day - set(_landed_keys(first, "yookassa.payments"))
     assert held_back, "the fault should have held some payments back"

@@ -28,9 +28,10 @@ from ingestion.demo.server import DemoServer
 from ingestion.demo.simulation import build_world
 from ingestion.demo.world import World
 from orchestration.definitions import defs
-from salesboard.calendar import BUSINESS_TZ, history_range, range_tags
+from salesboard.calendar import history_range, range_tags
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.support.funnel_truth import (
+    MOSCOW,  # domain.md: the team's day
     changed_since,
     day_of,
     funnel_truth,
@@ -48,7 +49,7 @@ BACKFILL_DAYS = 4
 @pytest.fixture(scope="module")
 def world() -> World:
     """The demo company through CLOCK_DAY (its records do not depend on the build's now)."""
-    return build_world(load_config(), datetime.combine(CLOCK_DAY, time(23, 59), BUSINESS_TZ))
+    return build_world(load_config(), datetime.combine(CLOCK_DAY, time(23, 59), MOSCOW))
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def _run(world, server, tmp_path, monkeypatch, at: time, kind: str, assets: list
     single-run backfill ending yesterday as `salesboard run --days 4` draws it at that
     hour. Returns (clock, the run's days, data dir, result); asserts that some of the
     window's signups changed since its last day ended (else the test would be vacuous)."""
-    clock = datetime.combine(CLOCK_DAY, at, BUSINESS_TZ)
+    clock = datetime.combine(CLOCK_DAY, at, MOSCOW)
     if kind == "daily":
         first = last = CLOCK_DAY - timedelta(days=1)
         run = {"partition_key": last.isoformat()}
@@ -109,7 +110,7 @@ def test_a_run_at_any_hour_lands_the_current_version_of_every_changed_lead(
     every contact created since."""
     crm = [dg.AssetKey(["amocrm", "leads"]), dg.AssetKey(["amocrm", "contacts"])]
     clock, days, data_dir, _ = _run(world, server, tmp_path, monkeypatch, at, kind, crm)
-    since = datetime.combine(days[0] - timedelta(days=1), time(), BUSINESS_TZ)
+    since = datetime.combine(days[0] - timedelta(days=1), time(), MOSCOW)
     expected = {
         s.lead_id: _lead_at(s, clock)
         for s in world.signups

@@ -31,11 +31,11 @@ from ingestion.errors import SourceError
 from ingestion.streams import STREAMS
 from ingestion.telphin import TelphinClient
 from ingestion.yookassa import YooKassaClient
-from salesboard.calendar import BUSINESS_TZ
 from salesboard.layout import DataLayout
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.ingestion.conftest import DEMO_SETTINGS
 from tests.support.checksums import table_checksums
+from tests.support.funnel_truth import MOSCOW  # domain.md: the team's day
 from tests.support.pull import pull_day
 
 FIRST, LAST = date(2024, 7, 15), date(2024, 7, 28)  # the compared fortnight (demo world)
@@ -56,7 +56,7 @@ SOURCES = ("telphin", "amocrm", "yookassa", "amplitude")
 
 def run_time(day: date) -> datetime:
     """When the schedule runs partition `day`: 06:00 Moscow time the next day."""
-    return datetime.combine(day + timedelta(days=1), time(6), BUSINESS_TZ)
+    return datetime.combine(day + timedelta(days=1), time(6), MOSCOW)
 
 
 def vendor_clients(server: DemoServer, creds: dict, stack: ExitStack) -> dict:

@@ -5,6 +5,10 @@ dbt reads are written from the file."""
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -12,7 +16,7 @@ import yaml
 
 from ingestion.demo.config import load_config
 from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
-from salesboard.company import CompanyConfigError, load_company, write_seeds
+from salesboard.company import CONFIG_VARIABLE, CompanyConfigError, load_company, write_seeds
 from salesboard.layout import DataLayout
 from tests.conftest import DEMO_COMPANY_FILE
 
@@ -125,3 +129,37 @@ def test_the_seeds_are_the_files_rows(tmp_path, demo_file):
     before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
     write_seeds(DataLayout(tmp_path), load_company(DEMO_COMPANY_FILE))
     assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+def test_the_business_days_are_in_the_files_time_zone(tmp_path, demo_file, monkeypatch):
+    """A company in Yekaterinburg (UTC+5): its day starts at 19:00 UTC the evening before,
+    and dbt gets its zone; the demo's Moscow day starts at 21:00 UTC."""
+    from salesboard.calendar import business_day, day_bounds, dbt_vars
+
+    day = date(2025, 3, 10)
+    assert day_bounds(day)[0] == datetime(2025, 3, 9, 21, tzinfo=UTC)
+    other = _write(tmp_path, demo_file | {"time_zone": "Asia/Yekaterinburg"})
+    monkeypatch.setenv(CONFIG_VARIABLE, str(other))
+    assert day_bounds(day) == (
+        datetime(2025, 3, 9, 19, tzinfo=UTC),
+        datetime(2025, 3, 10, 19, tzinfo=UTC),
+    )
+    assert business_day(datetime(2025, 3, 10, 19, 30, tzinfo=UTC)) == date(2025, 3, 11)
+    assert dbt_vars(None)["business_tz"] == "Asia/Yekaterinburg"
+
+
+def test_a_zone_that_is_not_iana_is_refused(tmp_path, demo_file):
+    with pytest.raises(CompanyConfigError, match="time_zone: 'MSK' is not an IANA time zone"):
+        load_company(_write(tmp_path, demo_file | {"time_zone": "MSK"}))
+
+
+def test_the_console_script_starts_without_a_company_file(tmp_path):
+    """`salesboard --help` (and reading the settings that name the file) needs no company
+    file yet: importing the calendar does not read it."""
+    env = {k: v for k, v in os.environ.items() if k != CONFIG_VARIABLE}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("salesboard")), "--help"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "check" in done.stdout and "discover" in done.stdout

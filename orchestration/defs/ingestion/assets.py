@@ -18,7 +18,7 @@ from ingestion.streams import STREAMS
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.defs.partitions import daily_partitions
 from orchestration.progress import progress_event
-from salesboard.calendar import BUSINESS_TZ_NAME, activity_complete, days_between
+from salesboard.calendar import activity_complete, business_tz_name, days_between
 from salesboard.layout import data_layout
 
 # A source is stale when its daily partition has not landed by this time (Moscow).
@@ -70,7 +70,7 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
         freshness_policy=dg.FreshnessPolicy.cron(
             deadline_cron=FRESHNESS_DEADLINES[spec.source],
             lower_bound_delta=timedelta(hours=3),
-            timezone=BUSINESS_TZ_NAME,
+            timezone=business_tz_name(),
         ),
         kinds={"python", "parquet"},
         metadata={"natural_key": ", ".join(spec.key)},
