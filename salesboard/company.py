@@ -22,16 +22,15 @@ on, is in this one file, validated against the schema below:
 The file is found at `SALESBOARD_CONFIG` (a path, relative to the project root unless
 absolute; default `salesboard.yaml` at the root, beside `.env`). The demo company is one such
 file (`ingestion/demo/salesboard.yaml`, which `.env.example` names); no value of it is a
-default of the product. dbt receives the file as vars (`dbt_vars`) and seeds
-(`write_seeds`), so no tracked file is edited to onboard a company.
+default of the product. dbt receives the file as vars (`dbt_vars`), its reference tables
+included (`reference_rows`, built by `models/reference`), so no tracked file is edited to
+onboard a company.
 
 Errors: `CompanyConfigError` with the file's path and every invalid field's location.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Mapping
 from datetime import date
@@ -43,13 +42,14 @@ from zoneinfo import available_timezones
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from salesboard.layout import PROJECT_ROOT, DataLayout, data_layout
+from salesboard.layout import PROJECT_ROOT
 
 CONFIG_VARIABLE = "SALESBOARD_CONFIG"
 DEFAULT_CONFIG = "salesboard.yaml"
 
 EnvName = Annotated[str, StringConstraints(pattern=r"^[A-Z_][A-Z0-9_]*$")]
-EventType = Annotated[str, StringConstraints(pattern=r"^[^'\\]+$")]  # dbt quotes it in SQL
+# Text that dbt writes into SQL between single quotes: no quote, no backslash.
+SqlText = Annotated[str, StringConstraints(min_length=1, pattern=r"^[^'\\]+$")]
 Digits = Annotated[str, StringConstraints(pattern=r"^[0-9]+$")]
 
 
@@ -142,8 +142,8 @@ class Product(_Strict):
     """Product analytics: the event types (Amplitude `event_type`) that mean a trial
     activated (domain.md: the first bank statement imported) and a lesson was watched."""
 
-    activation_event: EventType
-    lesson_event: EventType
+    activation_event: SqlText
+    lesson_event: SqlText
 
 
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]+$")]
@@ -168,9 +168,9 @@ class Manager(_Strict):
     `valid_from` (telephony and CRM share no id; this is the mapping)."""
 
     crm_user_id: int = Field(gt=0)
-    name: str = Field(min_length=1)
+    name: SqlText
     extension_id: int = Field(gt=0)
-    extension_name: str = Field(min_length=1)
+    extension_name: SqlText
     valid_from: date
 
 
@@ -178,9 +178,9 @@ class Region(_Strict):
     """A sales region as the CRM's region field holds it, with the team's local caller ID
     there (E.164 digits without "+") and the area code that makes a number local."""
 
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
-    time_zone: str = Field(min_length=1)
+    code: SqlText
+    name: SqlText
+    time_zone: SqlText
     area_code: Digits
     local_did: Digits
 
@@ -189,8 +189,8 @@ class Tariff(_Strict):
     """A tariff: `code` as payment metadata carries it; `special` marks a tariff the board
     tracks separately."""
 
-    code: str = Field(min_length=1)
-    name: str = Field(min_length=1)
+    code: SqlText
+    name: SqlText
     monthly_price_rub: int = Field(ge=0)
     special: bool = False
 
@@ -276,23 +276,25 @@ def company(environ: Mapping[str, str] = os.environ) -> CompanyConfig:
 
 def dbt_vars(config: CompanyConfig) -> dict[str, object]:
     """The company's dbt vars: the sales pipeline and consultation stage ids, the channel
-    field's options, and the product's activation and lesson event types."""
+    field's options, the product's activation and lesson event types, and the reference
+    tables' rows (`reference_rows`)."""
     return {
         "sales_pipeline_id": config.crm.sales_pipeline.id,
         "consultation_status_id": config.crm.consultation_stage.id,
         "activation_event": config.product.activation_event,
         "lesson_event": config.product.lesson_event,
         "signup_channels": list(config.crm.channels),
+        "company_reference": reference_rows(config),
     }
 
 
-def seed_tables(config: CompanyConfig) -> dict[str, list[dict[str, object]]]:
-    """The dbt seeds the file defines, by seed name, as rows (`dbt_project/seeds/_seeds.yml`
-    documents their columns)."""
+def reference_rows(config: CompanyConfig) -> dict[str, list[dict[str, object]]]:
+    """The company's reference tables, by table name, as rows of JSON values (dates as ISO
+    strings): what `models/reference` builds (`company_rows`), whose YAML documents them."""
     return {
         "manager_extensions": [
             {"manager_id": m.crm_user_id, "extension_id": m.extension_id,
-             "extension_name": m.extension_name, "valid_from": m.valid_from}
+             "extension_name": m.extension_name, "valid_from": m.valid_from.isoformat()}
             for m in config.managers
         ],
         "manager_plans": [
@@ -307,46 +309,7 @@ def seed_tables(config: CompanyConfig) -> dict[str, list[dict[str, object]]]:
         ],
         "tariffs": [
             {"tariff_code": t.code, "tariff_name": t.name,
-             "monthly_price_rub": t.monthly_price_rub, "is_special": str(t.special).lower()}
+             "monthly_price_rub": t.monthly_price_rub, "is_special": t.special}
             for t in config.tariffs
         ],
     }  # fmt: skip
-
-
-def _csv(rows: list[dict[str, object]], header: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-SEED_COLUMNS = {
-    "manager_extensions": ["manager_id", "extension_id", "extension_name", "valid_from"],
-    "manager_plans": ["manager_id", "plan_month", "plan_net_revenue_rub"],
-    "regions": ["region_code", "region_name", "time_zone", "area_code", "local_did"],
-    "tariffs": ["tariff_code", "tariff_name", "monthly_price_rub", "is_special"],
-}
-
-
-def write_seeds(layout: DataLayout, config: CompanyConfig) -> Path:
-    """Write the company's seeds as CSV under the data dir (`layout.company_seeds`, which
-    `dbt_project.yml` lists in `seed-paths`); a file is replaced atomically and only when
-    its content changes, so concurrent commands on one data dir never see half a seed."""
-    folder = layout.company_seeds
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in seed_tables(config).items():
-        target = folder / f"{name}.csv"
-        content = _csv(rows, SEED_COLUMNS[name])
-        if target.exists() and target.read_text(encoding="utf-8") == content:
-            continue
-        staged = target.with_name(f".{name}.{os.getpid()}.tmp")
-        staged.write_text(content, encoding="utf-8")
-        staged.replace(target)
-    return folder
-
-
-def prepare_seeds(environ: Mapping[str, str] = os.environ) -> Path:
-    """`write_seeds` for the data dir and company file `environ` names: what every dbt
-    parse or build needs first (its `seed-paths` include that folder)."""
-    return write_seeds(data_layout(environ), company(environ))

@@ -59,12 +59,6 @@ class DataLayout:
         return self.root / "boards"
 
     @property
-    def company_seeds(self) -> Path:
-        """dbt seeds written from the company file (`salesboard.company.write_seeds`);
-        `dbt_project.yml` lists this folder in its `seed-paths`."""
-        return self.root / "company" / "seeds"
-
-    @property
     def logs(self) -> Path:
         return self.root / "logs"
 

@@ -14,7 +14,7 @@ from ingestion.demo.config import load_config
 from ingestion.demo.server import DemoServer
 from ingestion.demo.simulation import build_world
 from ingestion.demo.world import World
-from salesboard.company import CONFIG_VARIABLE, prepare_seeds
+from salesboard.company import CONFIG_VARIABLE
 from salesboard.layout import PROJECT_ROOT
 
 DEMO_COMPANY_FILE = PROJECT_ROOT / "ingestion" / "demo" / "salesboard.yaml"
@@ -38,7 +38,6 @@ def pytest_configure(config: pytest.Config) -> None:
     if not salesboard_dbt.manifest_path.exists():
         os.environ.setdefault("SALESBOARD_DATA_DIR", str(config.rootpath / "data"))
         os.environ.setdefault("SALESBOARD_PHONE_SALT", "pytest-salt")
-        prepare_seeds()
         salesboard_dbt.preparer.prepare(salesboard_dbt)
 
 

@@ -8,5 +8,5 @@ from salesboard.calendar import business_tz_name, history_start
 START_DATE = history_start().isoformat()
 
 daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=START_DATE, timezone=business_tz_name, end_offset=0
+    start_date=START_DATE, timezone=business_tz_name(), end_offset=0
 )

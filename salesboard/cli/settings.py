@@ -10,15 +10,12 @@ import os
 
 from dotenv import load_dotenv
 
-from salesboard.company import prepare_seeds
 from salesboard.layout import PROJECT_ROOT, DataLayout, data_layout
 
 
 def load_settings() -> DataLayout:
     """Fill the environment from `.env` then `.env.example` without overriding what is set;
-    create the data directory and Dagster's instance config in it, write the company file's
-    dbt seeds there (`salesboard.company`); return its layout. Raises CompanyConfigError
-    for a missing or invalid company file."""
+    create the data directory and Dagster's instance config in it; return its layout."""
     for name in (".env", ".env.example"):
         load_dotenv(PROJECT_ROOT / name, override=False)
     layout = data_layout().ensure()
@@ -31,7 +28,6 @@ def load_settings() -> DataLayout:
     # the failure alert still say what failed).
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "true")
     _write_instance_config(layout)
-    prepare_seeds()
     return layout
 
 

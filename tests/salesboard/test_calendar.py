@@ -70,7 +70,9 @@ def test_activity_is_complete_two_hours_after_the_day_ends():
 
 def test_one_day_is_one_dbt_day_window_with_the_zone_and_lookback(monkeypatch):
     monkeypatch.delenv("SALESBOARD_START_DATE", raising=False)
-    assert dbt_vars((date(2025, 3, 9), date(2025, 3, 9))) == {
+    variables = dbt_vars((date(2025, 3, 9), date(2025, 3, 9)))
+    assert variables.pop("company_reference")  # its rows: test_company.py
+    assert variables == {
         "business_tz": "Europe/Moscow",
         "lookback_days": 14,
         "history_start_day": "2024-07-01",
@@ -101,6 +103,7 @@ def test_no_window_means_the_whole_history():
         "activation_event",
         "lesson_event",
         "signup_channels",
+        "company_reference",
     }
 
 

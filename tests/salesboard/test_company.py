@@ -1,10 +1,9 @@
 """The company file (salesboard/company.py): the demo's agrees with the simulated company it
-configures, broken files stop with messages that name the file and the field, and the seeds
-dbt reads are written from the file."""
+configures, broken files stop with messages that name the file and the field, and dbt gets
+its reference tables' rows from it."""
 
 from __future__ import annotations
 
-import csv
 import os
 import subprocess
 import sys
@@ -16,9 +15,11 @@ import yaml
 
 from ingestion.demo.config import load_config
 from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
-from salesboard.company import CONFIG_VARIABLE, CompanyConfigError, load_company, write_seeds
-from salesboard.layout import DataLayout
+from salesboard.company import CONFIG_VARIABLE, CompanyConfigError, dbt_vars, load_company
+from salesboard.layout import DBT_PROJECT_DIR
 from tests.conftest import DEMO_COMPANY_FILE
+
+REFERENCE_TABLES = ("manager_extensions", "manager_plans", "regions", "tariffs")
 
 
 @pytest.fixture(scope="module")
@@ -102,33 +103,37 @@ def test_not_yaml_is_refused_with_the_parser_message(tmp_path):
         load_company(path)
 
 
-def test_the_seeds_are_the_files_rows(tmp_path, demo_file):
-    """Each seed holds exactly what the file states (read here as plain YAML), and an
-    unchanged file leaves the seeds untouched."""
-    folder = write_seeds(DataLayout(tmp_path), load_company(DEMO_COMPANY_FILE))
-
-    def rows(name: str) -> list[dict]:
-        with (folder / f"{name}.csv").open(encoding="utf-8") as file:
-            return list(csv.DictReader(file))
-
-    extensions = [
-        (r["manager_id"], r["extension_id"], r["valid_from"]) for r in rows("manager_extensions")
-    ]
-    assert extensions == [
-        (str(m["crm_user_id"]), str(m["extension_id"]), str(m["valid_from"]))
+def test_the_reference_tables_are_the_files_rows(demo_file):
+    """What dbt builds `models/reference` from holds exactly what the file states (read
+    here as plain YAML), in the columns `_reference.yml` documents."""
+    rows = dbt_vars(load_company(DEMO_COMPANY_FILE))["company_reference"]
+    assert set(rows) == set(REFERENCE_TABLES)
+    extensions = rows["manager_extensions"]
+    assert [(r["manager_id"], r["extension_id"], r["valid_from"]) for r in extensions] == [
+        (m["crm_user_id"], m["extension_id"], m["valid_from"].isoformat())
         for m in demo_file["managers"]
-    ]  # fmt: skip
+    ]
     stated_plans = {
-        (str(manager), f"{month}-01", str(rub))
+        (manager, f"{month}-01", rub)
         for manager, months in demo_file["plans"].items()
         for month, rub in months.items()
     }
-    assert {tuple(r.values()) for r in rows("manager_plans")} == stated_plans
-    assert [r["tariff_code"] for r in rows("tariffs")] == [t["code"] for t in demo_file["tariffs"]]
-    assert [r["is_special"] for r in rows("tariffs")] == ["false", "false", "false", "true"]
-    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
-    write_seeds(DataLayout(tmp_path), load_company(DEMO_COMPANY_FILE))
-    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+    assert {tuple(r.values()) for r in rows["manager_plans"]} == stated_plans
+    assert [r["tariff_code"] for r in rows["tariffs"]] == [t["code"] for t in demo_file["tariffs"]]
+    assert [r["is_special"] for r in rows["tariffs"]] == [False, False, False, True]
+    documented = yaml.safe_load(
+        (DBT_PROJECT_DIR / "models" / "reference" / "_reference.yml").read_text()
+    )
+    for model in documented["models"]:
+        assert list(rows[model["name"]][0]) == [c["name"] for c in model["columns"]], model["name"]
+
+
+@pytest.mark.parametrize("text", ["O'Brien", "back\\slash"])
+def test_text_dbt_writes_into_sql_refuses_quotes(tmp_path, demo_file, text):
+    content = yaml.safe_load(yaml.safe_dump(demo_file))
+    content["managers"][0]["name"] = text
+    with pytest.raises(CompanyConfigError, match=r"managers\.0\.name"):
+        load_company(_write(tmp_path, content))
 
 
 def test_the_business_days_are_in_the_files_time_zone(tmp_path, demo_file, monkeypatch):

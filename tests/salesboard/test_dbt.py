@@ -10,13 +10,16 @@ import orjson
 import pytest
 
 from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
-from salesboard.company import prepare_seeds
 from salesboard.dbt import build_args, dbt_command
 from salesboard.layout import DBT_PROJECT_DIR
+from tests.salesboard.test_company import REFERENCE_TABLES
 
 
 def _vars(command: list[str]) -> dict:
-    return orjson.loads(command[command.index("--vars") + 1])
+    """The command's vars but the company's reference rows (test_company.py checks those)."""
+    variables = orjson.loads(command[command.index("--vars") + 1])
+    assert set(variables.pop("company_reference")) == {*REFERENCE_TABLES}
+    return variables
 
 
 def test_every_command_carries_the_calendars_vars():
@@ -70,7 +73,6 @@ def test_a_bare_dbt_run_without_the_calendars_vars_is_refused(tmp_path):
     bare = command[: command.index("--vars")] + command[command.index("--vars") + 2 :]
     env = os.environ | {"SALESBOARD_DATA_DIR": str(tmp_path), "SALESBOARD_PHONE_SALT": "x"}
     (tmp_path / "warehouse").mkdir()
-    prepare_seeds(env)  # as every salesboard command does: only the vars are missing
     target = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     refused = subprocess.run(
         [*bare, *target], capture_output=True, text=True, env=env, timeout=300, check=False

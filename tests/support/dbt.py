@@ -9,7 +9,6 @@ import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 
-from salesboard.company import prepare_seeds
 from salesboard.dbt import dbt_command
 
 
@@ -20,10 +19,7 @@ def dbt_run(
     env: Mapping[str, str] | None = None,
     timeout: int = 600,
 ) -> subprocess.CompletedProcess:
-    """`dbt <args>` with `variables` over the calendar's; output captured, not checked.
-    The company file's seeds are written to `env`'s data dir first, as every command does."""
-    env = dict(os.environ if env is None else env)
-    prepare_seeds(env)
+    """`dbt <args>` with `variables` over the calendar's; output captured, not checked."""
     command = [
         *dbt_command(args, variables=variables),
         "--target-path", str(workdir / "dbt_target"),
@@ -31,5 +27,5 @@ def dbt_run(
     ]  # fmt: skip
     return subprocess.run(
         command, capture_output=True, text=True, timeout=timeout,
-        env=env,
+        env=dict(os.environ if env is None else env),
     )  # fmt: skip

@@ -80,6 +80,7 @@ select * from {{ relation }} where {{ key_columns | join(' is not null and ') }}
 {% macro plan_pace(plan, days_elapsed, days_in_month) %}cast({{ plan }} * {{ days_elapsed }} / {{ days_in_month }} as decimal(18, 2)){% endmacro %}
 {% macro month_days_elapsed(day) %}cast(date_diff('day', date_trunc('month', {{ day }}), {{ day }}) + 1 as bigint){% endmacro %}
 {% macro month_days(day) %}cast(date_diff('day', date_trunc('month', {{ day }}), last_day({{ day }})) + 1 as bigint){% endmacro %}
+{% macro company_rows(table, columns) %}select {% for name, type in columns %}cast(null as {{ type }}) as {{ name }}{{ "," if not loop.last }}{% endfor %}{% endmacro %}
 {% macro landed_days(source_name, table_name, first_day=none, end_day=none) %}select distinct _partition_day as landed_day from {{ source_name }}_{{ table_name }}{% endmacro %}
 {% macro landed_first_day(source_name, table_name) %}(select min(_partition_day) from {{ source_name }}_{{ table_name }}){% endmacro %}
 {% macro day_literal(day) %}date '2025-01-01'{% endmacro %}

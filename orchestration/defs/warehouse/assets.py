@@ -19,10 +19,14 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.ingestion.settings import IngestionSettings
 from orchestration.warehouse_project import salesboard_dbt
 from salesboard.calendar import dbt_vars, partition_range
-from salesboard.company import prepare_seeds
 from salesboard.dbt import build_args, vars_args
 
-LAYER_GROUPS = {"staging": "staging", "intermediate": "intermediate", "marts": "marts"}
+LAYER_GROUPS = {
+    "reference": "reference",
+    "staging": "staging",
+    "intermediate": "intermediate",
+    "marts": "marts",
+}
 
 
 def test_description(test: Mapping[str, Any]) -> str:
@@ -46,12 +50,10 @@ def test_description(test: Mapping[str, Any]) -> str:
 
 
 class SalesboardDbtTranslator(DagsterDbtTranslator):
-    """Groups follow the dbt layer folders; seeds are reference data; every dbt test's
-    check carries a description."""
+    """Groups follow the dbt layer folders (the company's reference tables included); every
+    dbt test's check carries a description."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] == "seed":
-            return "reference"
         fqn = dbt_resource_props.get("fqn", [])
         return next((LAYER_GROUPS[part] for part in fqn if part in LAYER_GROUPS), "warehouse")
 
@@ -96,8 +98,7 @@ def warehouse(
     config: WarehouseBuildConfig,
 ):
     """The run's days (every landed day with `whole_history`) and the ingestion windows'
-    lookback reach dbt as vars; the company file's seeds are written first."""
-    prepare_seeds()
+    lookback reach dbt as vars, with the company file's (`salesboard.calendar.dbt_vars`)."""
     days = None if config.whole_history else partition_range(context.run.tags)
     variables = dbt_vars(days, ingestion_settings.windows())
     context.log.info(
