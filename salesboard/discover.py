@@ -240,6 +240,8 @@ def _header(found: Discovery) -> list[str]:
         "",
         "# Start the embedded demo vendor APIs: never for a real company.",
         "demo: false",
+        "# TODO the business time zone (IANA): every day, partition and window is a day there.",
+        "time_zone: Europe/Moscow",
         "# TODO set the first day of the business's records (the first partition); this",
         "# placeholder is only the first day discovery read.",
         f"start_date: {found.since.isoformat()}",

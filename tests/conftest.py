@@ -65,9 +65,11 @@ TEST_FAULTS = FaultConfig(natural_limits=False)
 
 def pipeline_environment(world: World, server: DemoServer, data_dir, salt: str) -> dict[str, str]:
     """The environment a pipeline pointed at `server` runs with (what `.env` holds in real
-    deployments): base URLs, the world's credentials, a data dir and a phone-hash salt."""
+    deployments): the demo company file, base URLs, the world's credentials, a data dir and
+    a phone-hash salt."""
     creds = world.config.credentials
     return {
+        "SALESBOARD_CONFIG": str(DEMO_COMPANY_FILE),
         "SALESBOARD_DATA_DIR": str(data_dir),
         "SALESBOARD_PHONE_SALT": salt,
         "TELPHIN_BASE_URL": server.urls["telphin"],
