@@ -134,7 +134,7 @@ def _main_contact_id(raw: dict) -> int | None:
 
 # --- leads -------------------------------------------------------------------------------
 LEAD_QUALITY = Quality(
-    not_null=("id", "status_id", "pipeline_id", "created_at", "updated_at"),
+    not_null=("status_id", "pipeline_id", "created_at", "updated_at"),
     window_column="updated_at",
     non_negative=("price",),
     flags=("is_deleted",),
@@ -223,7 +223,7 @@ LEADS = StreamSpec(
 
 # --- contacts ----------------------------------------------------------------------------
 CONTACT_QUALITY = Quality(
-    not_null=("id", "created_at", "updated_at"),
+    not_null=("created_at", "updated_at"),
     window_column="updated_at",
     flags=("is_deleted",),
     deletion_flag="is_deleted",
@@ -276,7 +276,7 @@ CONTACTS = StreamSpec(
 )
 
 # --- users -------------------------------------------------------------------------------
-USER_QUALITY = Quality(not_null=("id",))
+USER_QUALITY = Quality()
 
 
 def _user_row(raw: dict) -> dict:
@@ -314,7 +314,7 @@ USERS = StreamSpec(
 )
 
 # --- pipelines: one row per status -------------------------------------------------------
-PIPELINE_QUALITY = Quality(not_null=("pipeline_id", "status_id", "status_name"))
+PIPELINE_QUALITY = Quality(not_null=("status_name",))
 
 
 def _statuses(pipeline: dict) -> Iterable[dict]:
@@ -382,7 +382,7 @@ PIPELINES = StreamSpec(
 
 # --- lead_status_changed events ----------------------------------------------------------
 EVENT_QUALITY = Quality(
-    not_null=("id", "lead_id", "created_at", "status_after"),
+    not_null=("lead_id", "created_at", "status_after"),
     window_column="created_at",
     enums={"type": frozenset({"lead_status_changed"}), "entity_type": frozenset({"lead"})},
 )

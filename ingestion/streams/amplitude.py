@@ -23,7 +23,7 @@ from ingestion.streams.parsing import enum, json_text, text, utc_text, validated
 from ingestion.streams.spec import TIMESTAMP, Quality, Rule, StreamSpec
 
 EVENT_QUALITY = Quality(
-    not_null=("uuid", "event_type", "event_time", "server_upload_time"),
+    not_null=("event_type", "event_time", "server_upload_time"),
     window_column="server_upload_time",
     enums={"platform": frozenset({"web", "ios", "android"})},
     flags=("event_time_implausible",),

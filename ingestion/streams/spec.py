@@ -70,6 +70,7 @@ class RecordRejected(Exception):
 class Quality:
     """The checks a stream's data-quality suite makes, as data rather than code."""
 
+    # Columns besides the key that the vendor always fills (the key check requires the key).
     not_null: tuple[str, ...] = ()
     window_column: str | None = None  # must fall inside the day's fetch window
     enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
@@ -126,6 +127,8 @@ class StreamSpec:
         referenced |= {*self.quality.flags}
         if self.quality.window_column:
             referenced.add(self.quality.window_column)
+        if set(self.key) & set(self.quality.not_null):
+            raise ValueError(f"{self.stream}: the key check requires the key; not_null is the rest")
         if self.quality.deletion_flag not in (None, *self.quality.flags):
             raise ValueError(f"{self.stream}: the deletion flag must be one of the flags")
         unknown = referenced - names

@@ -37,7 +37,7 @@ def _same_currency(currency: str | None, raw: dict, *paths: str) -> None:
 
 # --- payments ----------------------------------------------------------------------------
 PAYMENT_QUALITY = Quality(
-    not_null=("id", "status", "amount", "currency", "created_at"),
+    not_null=("status", "amount", "currency", "created_at"),
     window_column="created_at",
     enums={
         "status": frozenset({"pending", "waiting_for_capture", "succeeded", "canceled"}),
@@ -136,7 +136,7 @@ PAYMENTS = StreamSpec(
 
 # --- refunds -----------------------------------------------------------------------------
 REFUND_QUALITY = Quality(
-    not_null=("id", "payment_id", "status", "amount", "currency", "created_at"),
+    not_null=("payment_id", "status", "amount", "currency", "created_at"),
     window_column="created_at",
     enums={"status": frozenset({"pending", "succeeded", "canceled"})},
     positive=("amount",),
