@@ -316,7 +316,11 @@ class _Funnel:
             (signup.activated_at, STATUS_ACTIVE_TESTING),
         ]
         if signup.paid_at is not None:
-            moves.append((signup.paid_at - timedelta(hours=rng.uniform(1, 24)), STATUS_DECISION))
+            # The decision comes after every earlier stage that happened (a manager does not
+            # hold the consultation after moving the lead past it) and before the payment.
+            earlier = max((at for at, _ in moves if at is not None), default=signup.created_at)
+            decided = signup.paid_at - timedelta(hours=rng.uniform(1, 24))
+            moves.append((max(decided, earlier + (signup.paid_at - earlier) / 2), STATUS_DECISION))
             moves.append((signup.paid_at, STATUS_WON))
         if signup.lost_at is not None:
             moves.append((signup.lost_at, STATUS_LOST))

@@ -28,6 +28,7 @@ from ingestion.streams import STREAMS
 from salesboard.layout import DataLayout
 from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
 from tests.support.dbt import dbt_run
+from tests.support.funnel_truth import day_of, end_of
 
 pytestmark = pytest.mark.slow  # the module fixture builds 18 months of history (minutes)
 
@@ -674,3 +675,126 @@ def test_unknown_funnel_stages_are_null_never_zero(cut_history: LongHistory):
     after = {row[0]: (row[2], row[4]) for row in rows if row[0] >= CUT_SHOWN_FROM}
     assert all(row[1] for row in rows if row[0] >= CUT_SHOWN_FROM)
     assert {d: r for d, r in after.items() if r != tuple(true_counts[d])} == {}
+
+
+# --- The board against the simulator's records ----------------------------------------------
+
+BOARD_FIGURES = (
+    "mtd_sales_count",
+    "mtd_net_sales",
+    "new_sales_count",
+    "renewal_sales_count",
+    "special_sales_count",
+    "special_net_sales",
+    "signups_mtd",
+    "reached_mtd",
+    "consultations_mtd",
+    "activated_mtd",
+    "paid_mtd",
+    "sales_rank",
+)
+TEAM = 0
+
+
+def _board_truth(
+    world, roster: dict[date, set[int]]
+) -> dict[tuple[date, int], dict[str, int | None]]:
+    """(as-of day, manager) -> the board's figures counted from the simulator's records with
+    domain.md's rules, for each day's roster of managers (with nothing yet: zeros), anyone
+    else with a sale or a signup that month, and the team (manager 0):
+    sales are the succeeded payments of the month through the as-of day (Moscow capture day)
+    credited to their manager, net of every refund the history holds, a sale whose whole
+    amount came back not counted; new = the account's first payment; special = the turnkey
+    tariff; funnel figures are the month's signups through the day, per stage reached by the
+    end of the day. Ranks are standard competition ranks of net sales (1, 2, 2, 4)."""
+    refunded: dict[str, int] = defaultdict(int)
+    for refund in world.refunds:
+        if refund.created_at < world.as_of:
+            refunded[refund.payment_id] += refund.amount_rub
+    sales = [p for p in world.payments if p.status == "succeeded" and p.captured_at < world.as_of]
+    stages = {
+        "reached_mtd": "reached_at",
+        "consultations_mtd": "consultation_at",
+        "activated_mtd": "activated_at",
+        "paid_mtd": "paid_at",
+    }
+    truth: dict[tuple[date, int], dict[str, int | None]] = {}
+    for day, managers in roster.items():
+        month, end = _month(day), end_of(day)
+
+        def zeros() -> dict:
+            return dict.fromkeys(BOARD_FIGURES, 0)
+
+        # A row for each of the day's managers and the team, if only of zeros.
+        rows: dict[int, dict] = defaultdict(zeros, {m: zeros() for m in managers | {TEAM}})
+        for p in sales:
+            if not month <= day_of(p.captured_at) <= day:
+                continue
+            net = p.amount_rub - refunded[p.payment_id]
+            special = world.tariffs[p.tariff].is_special
+            for manager in (p.manager_id, TEAM):
+                row = rows[manager]
+                row["mtd_net_sales"] += net
+                row["special_net_sales"] += net if special else 0
+                if net > 0:
+                    row["mtd_sales_count"] += 1
+                    row["renewal_sales_count" if p.is_renewal else "new_sales_count"] += 1
+                    row["special_sales_count"] += special
+        for s in world.signups:
+            if not month <= day_of(s.created_at) <= day:
+                continue
+            for manager in (s.manager_id, TEAM):
+                rows[manager]["signups_mtd"] += 1
+                for figure, field in stages.items():
+                    at = getattr(s, field)
+                    rows[manager][figure] += at is not None and at < end
+        managers = sorted((m for m in rows if m != TEAM), key=lambda m: -rows[m]["mtd_net_sales"])
+        for manager in managers:
+            above = sum(rows[m]["mtd_net_sales"] > rows[manager]["mtd_net_sales"] for m in managers)
+            rows[manager]["sales_rank"] = above + 1
+        rows[TEAM]["sales_rank"] = None
+        truth |= {(day, manager): row for manager, row in rows.items()}
+    return truth
+
+
+def test_the_board_tells_the_simulators_truth(long_history: LongHistory):
+    """Every figure of every complete-history board row, per manager and for the team, equals
+    the simulator's records counted independently of the SQL (`_board_truth`), and the team
+    row is the sum of the managers' rows. The boards compared are each month's 10th, 20th and
+    last day, so the month to date is tested at three depths through 15 months."""
+    world = long_history.world
+    columns = ", ".join(BOARD_FIGURES)
+    rows = _sql(
+        long_history,
+        f"select as_of_day, manager_id, {columns} from marts.mart_board"
+        " where is_history_complete and (day(as_of_day) in (10, 20)"
+        " or as_of_day = last_day(as_of_day)) order by all",
+    )
+    board = {(r[0], r[1]): dict(zip(BOARD_FIGURES, r[2:], strict=True)) for r in rows}
+    days = sorted({day for day, _ in board})
+    assert len(days) >= 3 * 12, f"too few complete boards to mean anything: {len(days)}"
+    roster: dict[date, set[int]] = defaultdict(set)
+    for day, manager in board:
+        roster[day].add(manager)
+    truth = _board_truth(world, roster)
+    last_day = days[-1]
+    # Every manager with a sale or a signup has a row, and no row is anyone else's.
+    assert set(truth) == set(board), sorted(set(truth) ^ set(board))[:5]
+    mismatches = []
+    for key, figures in board.items():
+        expected = truth[key]
+        for name, value in figures.items():
+            if name == "activated_mtd" and key[0] == last_day:
+                continue  # uploads lag events by up to 4 h: the last day is not complete yet
+            if value is not None and name != "sales_rank":
+                value = int(value)
+            if value != expected[name]:
+                mismatches.append((key[0].isoformat(), key[1], name, expected[name], value))
+    assert mismatches == [], mismatches[:20]
+    # The team row is the sum of the managers' rows (the board's own figures).
+    for day in days:
+        managers = [f for (d, m), f in board.items() if d == day and m != TEAM]
+        for name in BOARD_FIGURES[:-1]:
+            assert board[(day, TEAM)][name] == sum(f[name] for f in managers), (day, name)
+    assert sum(board[(day, TEAM)]["mtd_sales_count"] for day in days) > 1000
+    assert min(len(managers) for managers in roster.values()) >= 3
