@@ -4,7 +4,12 @@ is the simulated company (its managers, pipeline, tariffs), not the checker."""
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +126,21 @@ def test_the_pipeline_compares_ids_and_names(demo_config, environment):
     found = _check(_edit(demo_config, crm=crm), environment)
     status, detail = found["amocrm", 'pipeline 1 "Продажи"']
     assert status == "fail" and f"is {PIPELINE_ID}" in detail
+
+
+def test_the_command_exits_1_naming_what_failed(environment, tmp_path):
+    """README, "Your own company": `salesboard check` exits 1 on any failure (a script or
+    CI step can stop on it), after printing each finding."""
+    broken = tmp_path / "salesboard.yaml"
+    text = DEMO_COMPANY_FILE.read_text(encoding="utf-8")
+    right = "consultation_stage: {id: 7100030, name: Consultation}"
+    assert right in text
+    broken.write_text(text.replace(right, right.replace("7100030", "7100039")), encoding="utf-8")
+    script = Path(sys.executable).with_name("salesboard")
+    result = subprocess.run(
+        [str(script), "check"], capture_output=True, text=True, timeout=300, check=False,
+        env=os.environ | environment | {"SALESBOARD_CONFIG": str(broken)},
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert re.search(r'amocrm\s+FAIL\s+stage 7100039 "Consultation"', result.stdout)
+    assert re.search(r"^\d+ checks, [1-9]\d* failed$", result.stdout, re.MULTILINE)
