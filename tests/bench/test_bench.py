@@ -4,7 +4,10 @@ event log. No figure is measured here."""
 
 from __future__ import annotations
 
+import re
+import sys
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -50,8 +53,16 @@ def _results(forecast) -> dict:
 
 
 def test_machine_info_names_cpus_memory_python_and_packages():
+    """Against what the kernel, the interpreter and pyproject.toml say themselves."""
     info = machine_info()
-    assert info["cpu_count"] >= 1 and info["memory_gb"] > 0 and info["python"].startswith("3.")
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    assert info["cpu_count"] == sum(line.startswith("processor") for line in cpuinfo.splitlines())
+    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
+    total_kb = int(re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.MULTILINE).group(1))
+    assert abs(info["memory_gb"] - total_kb / 2**20) <= 0.1
+    assert info["python"] == "{}.{}.{}".format(*sys.version_info[:3])
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text("utf-8")
+    assert f'"dagster=={info["packages"]["dagster"]}"' in pyproject
     assert {"dagster", "dbt-core", "dlt"} <= info["packages"].keys()
 
 
