@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,11 @@ class DemoServer:
     def set_faults(self, faults: FaultConfig | dict | None) -> None:
         """Replace the faults (None = none) and restart attempt counting."""
         self.app.state.demo.set_faults(_as_faults(faults))
+
+    def fired(self) -> Counter[str]:
+        """How often each fault ("api.fault", e.g. "yookassa.rate_limited") has hit since the
+        server started: a test takes the difference around a pull to prove its fault fired."""
+        return Counter(self.app.state.demo.fired)
 
     def set_clock(self, now: datetime | None) -> None:
         """Freeze the server's now at `now`; None returns to the real clock."""

@@ -23,6 +23,7 @@ from ingestion.demo.server import DemoServer
 from ingestion.demo.world import World
 from ingestion.http import HttpSettings
 from tests.conftest import TEST_FAULTS
+from tests.support.faults import expected_firings, fired_during
 
 
 @dataclass
@@ -163,7 +164,7 @@ DEMO_SETTINGS = HttpSettings(
 )
 # Fault modes every client must survive with the same records (repeated items excepted).
 SURVIVABLE_FAULTS: dict[str, dict] = {
-    "rate_limited_retry_after": {"rate_limited": {"probability": 0.3, "retry_after": 1}},
+    "rate_limited_retry_after": {"rate_limited": {"probability": 1.0, "retry_after": 1}},
     "rate_limited_no_header": {"rate_limited": {"probability": 1.0}},
     "server_error": {"server_error": {"probability": 1.0, "attempts": 2}},
     "slow": {"slow": {"probability": 1.0, "delay_seconds": 0.8}},
@@ -192,9 +193,13 @@ def demo(demo_server: DemoServer, demo_world: World) -> Iterator[DemoServer]:
 def survive(
     server: DemoServer, api: str, fault: str, pull: Callable[[], list[str]], truth: set[str]
 ):
-    """Pull under one fault mode; the ids must be the truth (repeats allowed only if asked)."""
-    server.set_faults({api: SURVIVABLE_FAULTS[fault], "seed": 7})
-    ids = pull()
+    """Pull under one fault mode; every fault of the mode must have fired (the server counts
+    them) and the ids must be the truth (repeats allowed only if asked)."""
+    faults = {api: SURVIVABLE_FAULTS[fault], "seed": 7}
+    server.set_faults(faults)
+    with fired_during(server) as fired:
+        ids = pull()
+    assert expected_firings(faults) <= set(fired), f"{fault} never fired: {dict(fired)}"
     assert set(ids) == truth
     if fault != "repeated_item":
         assert len(ids) == len(truth)

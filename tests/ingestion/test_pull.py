@@ -10,6 +10,7 @@ import pytest
 
 from ingestion.amocrm import AmoCrmClient
 from ingestion.amplitude import AmplitudeClient
+from ingestion.demo.api.faults import REQUEST_FAULTS
 from ingestion.demo.model import PIPELINE_STATUSES
 from ingestion.landing import land_partition
 from ingestion.pull import ChunkSizer, _consecutive_chunks, pull_days
@@ -20,6 +21,7 @@ from ingestion.windows import fetch_window, run_windows
 from ingestion.yookassa import YooKassaClient
 from salesboard.layout import DataLayout
 from tests.ingestion.conftest import DEMO_SETTINGS, SURVIVABLE_FAULTS
+from tests.support.faults import expected_firings, fired_during
 from tests.support.funnel_truth import MOSCOW  # domain.md: the team's day
 from tests.support.pull import pull_day
 
@@ -115,10 +117,14 @@ def test_demo_rerun_of_a_partition_is_byte_identical(demo, demo_world, tmp_path)
 @pytest.mark.parametrize("stream", ["yookassa.payments", "amplitude.events", "amocrm.leads"])
 def test_demo_faults_lose_and_double_nothing_in_landing(demo, demo_world, tmp_path, stream, fault):
     source = stream.split(".")[0]
-    demo.set_faults({source: SURVIVABLE_FAULTS[fault], "seed": 11})
-    layout = DataLayout(tmp_path).ensure()
-    result = pull_day(_clients(demo, demo_world)[source], stream, DAY, layout, run_id=RUN,
-                      ingested_at=INGESTED_AT)  # fmt: skip
+    faults = {source: SURVIVABLE_FAULTS[fault], "seed": 11}
+    demo.set_faults(faults)
+    layout, client = DataLayout(tmp_path).ensure(), _clients(demo, demo_world)[source]
+    with fired_during(demo) as fired:
+        result = pull_day(client, stream, DAY, layout, run_id=RUN, ingested_at=INGESTED_AT)
+    assert expected_firings(faults) <= set(fired), f"{fault} never fired: {dict(fired)}"
+    if set(SURVIVABLE_FAULTS[fault]) & set(REQUEST_FAULTS):
+        assert client.stats.retries > 0, "a request fault must be retried"
     keys = _landed_keys(result, stream)
     assert sorted(keys) == sorted(_truth(demo_world, stream, DAY))
     assert result.fetched == result.landed + result.quarantined + result.duplicates_dropped

@@ -200,6 +200,7 @@ class AmoCrmApi:
         """A blocked integration gets an HTML 403 on every call; otherwise at most 7
         requests in any second per token (the rejected ones do not count)."""
         if self.state.faults.amocrm.blocked:
+            self.state.fire("amocrm", "blocked")
             yield HTMLResponse(BLOCKED_PAGE, 403)
             return
         if not self.state.faults.natural_limits:

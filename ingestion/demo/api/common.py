@@ -124,22 +124,29 @@ class PageFaults:
     config: FaultConfig
     vendor: Vendor
     request_key: str
+    fire: Callable[[str, str], None]  # DemoState.fire: counts each fault that hits
 
     def repeats_previous_item(self, page: object = "") -> bool:
-        """Whether this page (of this request) starts with the previous page's last item."""
-        return hits(self.config, self.vendor.name, "repeated_item", (self.request_key, page))
+        """Whether this page (of this request) starts with the previous page's last item;
+        ask only for a page that has a previous item."""
+        return self._hits("repeated_item", (self.request_key, page))
 
     def apply(self, record_id: object, record: dict) -> dict:
-        api = self.vendor.name
-        if hits(self.config, api, "unknown_field", record_id):
-            record[self.config.api(api).unknown_field.name] = "demo"
-        if hits(self.config, api, "missing_field", record_id):
+        if self._hits("unknown_field", record_id):
+            record[self.config.api(self.vendor.name).unknown_field.name] = "demo"
+        if self._hits("missing_field", record_id):
             record.pop(self.vendor.optional_field, None)
-        if hits(self.config, api, "changed_type", record_id):
+        if self._hits("changed_type", record_id):
             self.vendor.change_type(record)
-        if hits(self.config, api, "malformed_record", record_id):
+        if self._hits("malformed_record", record_id):
             record.pop(self.vendor.key_field, None)
         return record
+
+    def _hits(self, fault: str, key: object) -> bool:
+        hit = hits(self.config, self.vendor.name, fault, key)
+        if hit:
+            self.fire(self.vendor.name, fault)
+        return hit
 
 
 def page_faults(request: Request) -> PageFaults:

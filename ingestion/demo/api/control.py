@@ -1,5 +1,6 @@
-"""The `/_demo/...` endpoints: health for `make run`, and the faults and clock of a running
-server, so an operator or a test in another process can steer it like `DemoServer` does."""
+"""The `/_demo/...` endpoints: health for `make run`, the faults and clock of a running
+server, so an operator or a test in another process can steer it like `DemoServer` does,
+and `/_demo/faults/fired`: how often each fault ("api.fault") has hit since the start."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def routes(state: DemoState) -> list[Route]:
                 return json_response({"error": str(exc)}, 400)
         return json_response(state.faults.to_dict())
 
+    async def fired(request: Request) -> Response:
+        return json_response(dict(sorted(state.fired.items())))
+
     async def clock(request: Request) -> Response:
         if request.method == "PUT":
             try:
@@ -41,6 +45,7 @@ def routes(state: DemoState) -> list[Route]:
     return [
         Route("/health", health),
         Route("/faults", faults, methods=["GET", "PUT"]),
+        Route("/faults/fired", fired),
         Route("/clock", clock, methods=["GET", "PUT"]),
     ]
 

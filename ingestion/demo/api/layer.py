@@ -39,11 +39,12 @@ class VendorLayer:
         query = scope["query_string"].decode("latin-1")
         key = f"{scope['method']} {scope['path']}?{query}"
         fault = request_fault(config, self.vendor.name, key, self.state.next_attempt(key))
-        scope[FAULTS_SCOPE_KEY] = PageFaults(config, self.vendor, key)
+        scope[FAULTS_SCOPE_KEY] = PageFaults(config, self.vendor, key, self.state.fire)
         if fault is None:
             await self.vendor.app(scope, receive, send)
             return
         log.info("injecting %s into %s", fault, key)
+        self.state.fire(self.vendor.name, fault)
         faults = config.api(self.vendor.name)
         if fault == "dropped_connection":
             await _drop_connection(scope)

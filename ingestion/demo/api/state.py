@@ -1,4 +1,5 @@
-"""What the running demo server knows besides the world: its clock, faults and attempt counts.
+"""What the running demo server knows besides the world: its clock, faults, attempt counts
+and how often each fault fired.
 
 One object shared by the four vendors and the control endpoints, so moving the clock or
 switching faults at runtime affects every API at once.
@@ -38,6 +39,11 @@ class DemoState:
         self.clock = clock
         self.faults = faults
         self.attempts: Counter[str] = Counter()
+        self.fired: Counter[str] = Counter()  # "api.fault" -> times it hit; never reset
+
+    def fire(self, api: str, fault: str) -> None:
+        """Count one firing of a fault, so a test can prove the fault it set happened."""
+        self.fired[f"{api}.{fault}"] += 1
 
     def set_faults(self, faults: FaultConfig) -> None:
         """Replace the faults and forget attempt counts, so a run replays from attempt 1."""
@@ -49,7 +55,12 @@ class DemoState:
         return self.attempts[request_key]
 
     def visible(self, api: str, record_id: object, at: datetime, now: datetime) -> bool:
-        """A record exists on the wire once `at` has passed, or later if it arrives late."""
-        if hits(self.faults, api, "late_records", record_id):
-            at += timedelta(hours=self.faults.api(api).late_records.delay_hours)
-        return at <= now
+        """A record exists on the wire once `at` has passed, or later if it arrives late
+        (counted as a firing of late_records when that holds it back from `now`)."""
+        if at > now:
+            return False
+        delay = timedelta(hours=self.faults.api(api).late_records.delay_hours)
+        if hits(self.faults, api, "late_records", record_id) and at + delay > now:
+            self.fire(api, "late_records")
+            return False
+        return True

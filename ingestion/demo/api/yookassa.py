@@ -179,7 +179,7 @@ class YooKassaApi:
             after = _decode_cursor(cursor)
             start = next((i for i, item in enumerate(chosen) if _key(item) < after), len(chosen))
         faults = page_faults(request)
-        page = page_slice(chosen, start, limit, faults.repeats_previous_item())
+        page = page_slice(chosen, start, limit, start > 0 and faults.repeats_previous_item())
         body: dict = {
             "type": "list",
             "items": [faults.apply(_id(item), render(item, now)) for item in page],
