@@ -17,13 +17,14 @@ from ingestion.pull import ChunkSizer, _consecutive_chunks, pull_days
 from ingestion.streams import STREAMS
 from ingestion.streams.spec import Rule
 from ingestion.telphin import TelphinClient
-from ingestion.windows import fetch_window, run_windows
+from ingestion.windows import run_windows
 from ingestion.yookassa import YooKassaClient
 from salesboard.layout import DataLayout
 from tests.ingestion.conftest import DEMO_SETTINGS, SURVIVABLE_FAULTS
 from tests.support.faults import expected_firings, fired_during
 from tests.support.funnel_truth import MOSCOW  # domain.md: the team's day
 from tests.support.pull import pull_day
+from tests.support.windows import readme_window
 
 DAY = date(2024, 7, 25)  # a day with calls, leads, payments and a refund in the demo world
 LATE_DAY = date(2024, 7, 23)
@@ -54,7 +55,7 @@ def _truth(world, stream: str, day: date, run_start: datetime | None = INGESTED_
     """The keys the world says belong to `stream`'s window for `day`: pulled alone by a run
     started at `run_start` (a run's last day, where leads reach to its start), or as an
     earlier day of a run (`run_start` None)."""
-    window = fetch_window(stream, day, run_start=run_start)
+    window = readme_window(stream, day, run_start)
     inside = (lambda at: window[0] <= at < window[1]) if window else None
     match stream:
         case "telphin.calls":

@@ -12,6 +12,7 @@ from ingestion.streams import STREAMS
 from ingestion.streams.spec import Rule
 from ingestion.windows import fetch_window, partitions_holding, run_windows, widest_reach
 from salesboard.calendar import WindowSettings
+from tests.support.windows import readme_window
 
 
 def utc(*parts: int) -> datetime:
@@ -146,3 +147,16 @@ def test_rewriting_a_partition_inside_a_later_range_never_shrinks_coverage():
             assert start <= covered_to, f"a gap before {start} after the run ending {last}"
             covered_to = max(covered_to, end)
         assert covered_to >= started
+
+
+@pytest.mark.parametrize("stream", sorted(STREAMS))
+def test_the_product_fetches_the_readmes_windows(stream):
+    """The test side's truth draws windows from the README's table (`tests/support/
+    windows.py`); here the product's windows are pinned to it, for every stream, on an
+    ordinary day, a year's first, and a run's last day that started the next morning."""
+    run_start = utc(2025, 1, 1, 3, 0)  # 06:00 Moscow on the day after 2024-12-31
+    for day in (date(2024, 7, 25), date(2025, 1, 1)):
+        assert fetch_window(stream, day) == readme_window(stream, day)
+    assert fetch_window(stream, date(2024, 12, 31), run_start=run_start) == readme_window(
+        stream, date(2024, 12, 31), run_start
+    )

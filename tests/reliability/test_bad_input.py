@@ -11,7 +11,6 @@ from datetime import timedelta
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.windows import fetch_window
 from tests.conftest import TEST_FAULTS
 from tests.ingestion.test_pull import COMPARED, _truth
 from tests.reliability.fortnight import (
@@ -22,9 +21,10 @@ from tests.reliability.fortnight import (
     with_seed,
 )
 from tests.reliability.results import Outcome, record
+from tests.support.windows import readme_window
 
 pytestmark = [pytest.mark.reliability, pytest.mark.reliability_fast]
-WINDOWED = [s for s in COMPARED if fetch_window(s, LAST) is not None]  # snapshots: no truth
+WINDOWED = [s for s in COMPARED if readme_window(s, LAST) is not None]  # snapshots: no truth
 DAYS = [LAST - timedelta(days=n) for n in (2, 1, 0)]
 # The faults' seed. At 0.1% the three small days hold about two malformed records, and a
 # seed may hit none (17 did): this one hits some at every share, so every case is tested.
