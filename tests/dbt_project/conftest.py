@@ -74,12 +74,12 @@ def land_source(source: str, env: dict[str, str], first: date, last: date) -> No
     from ingestion.streams import STREAMS
     from ingestion.streams.spec import Rule
     from salesboard.layout import DataLayout
-    from tests.dbt_project.test_marts_vs_truth import _clients
+    from tests.support.warehouse import vendor_clients
 
     layout = DataLayout(Path(env["SALESBOARD_DATA_DIR"])).ensure()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     run_id, ingested_at = str(uuid.uuid4()), datetime.now(UTC)
-    with _clients(env)[source] as client:
+    with vendor_clients(env)[source] as client:
         for stream, spec in STREAMS.items():
             if spec.source != source:
                 continue
@@ -95,7 +95,7 @@ def long_history(tmp_path_factory) -> Iterator[LongHistory]:
     """The demo's first 18 months landed through the real clients and built with `dbt build`
     (models, seeds, data tests, unit tests). The demo APIs run in their own process and each
     source lands in its own worker, so the ~1.5 GB of HTTP traffic fits the time budget."""
-    from tests.dbt_project.test_marts_vs_truth import _dbt
+    from tests.support.warehouse import dbt_ok
 
     world = build_world(load_config(end_date=LONG_HISTORY_END))
     tmp = tmp_path_factory.mktemp("long_history")
@@ -127,5 +127,5 @@ def long_history(tmp_path_factory) -> Iterator[LongHistory]:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
-        _dbt(tmp, "build")
+        dbt_ok(tmp, "build")
     yield LongHistory(world=world, data_dir=tmp / "data", env=env)

@@ -25,7 +25,7 @@ from ingestion.streams.spec import Rule
 from salesboard.calendar import day_bounds
 from salesboard.layout import DataLayout
 from tests.conftest import TEST_FAULTS, pipeline_environment
-from tests.dbt_project.test_marts_vs_truth import _clients, _dbt
+from tests.support.warehouse import dbt_ok, vendor_clients
 
 END = date(2025, 10, 1)
 PERIODS = [  # (first signup day, last exclusive, the article's reach rate)
@@ -51,7 +51,7 @@ def warehouse(long_world, tmp_path, monkeypatch):
         whole = (day_bounds(long_world.config.start_date)[0], day_bounds(last_day)[1])
         one_day = day_bounds(last_day)  # enough of the streams the funnel's reach ignores
         wide = {"telphin.calls", "amocrm.leads", "amocrm.contacts", "amocrm.status_events"}
-        clients = _clients(env)
+        clients = vendor_clients(env)
         for stream, spec in STREAMS.items():
             window = (
                 None
@@ -67,7 +67,7 @@ def warehouse(long_world, tmp_path, monkeypatch):
                     layout, spec, first_day, iter([]), str(uuid.uuid4()), datetime.now(UTC)
                 )
             land_partition(layout, spec, last_day, pages, str(uuid.uuid4()), datetime.now(UTC))
-    _dbt(tmp_path, "build")
+    dbt_ok(tmp_path, "build")
     return layout.warehouse_db
 
 

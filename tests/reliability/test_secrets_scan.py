@@ -16,9 +16,9 @@ import pytest
 from dagster import serialize_value
 
 from orchestration.warehouse_project import DBT_PROJECT_DIR
-from tests.dbt_project.test_marts_vs_truth import _assert_no_raw_phone_or_email
 from tests.reliability.crash_runner import SECRETS
 from tests.reliability.results import Outcome, record
+from tests.support.warehouse import assert_no_raw_phone_or_email
 
 pytestmark = [pytest.mark.reliability, pytest.mark.reliability_fast]
 # Regression: the phone-hash salt was once pasted into SQL as a literal, so it sat in the
@@ -91,8 +91,8 @@ def test_no_secret_in_logs_output_or_any_file(reference):
 
 def test_no_phone_or_email_in_marts_serving_or_boards(reference, secret_world):
     layout = reference.layout
-    _assert_no_raw_phone_or_email(layout.warehouse_db, secret_world)
-    _assert_no_raw_phone_or_email(layout.serving_db, secret_world)
+    assert_no_raw_phone_or_email(layout.warehouse_db, secret_world)
+    assert_no_raw_phone_or_email(layout.serving_db, secret_world)
     needles = {}
     for s in secret_world.signups:
         digits = s.phone_e164[1:]
