@@ -12,7 +12,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := False
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install manifest browser run dev docs test lint bench bench-large lock clean reliability
+.PHONY: install manifest browser run dev docs test lint bench bench-large lock clean reliability spark-parity
 
 install: $(STAMP)
 
@@ -63,6 +63,9 @@ reliability: manifest  ## faults, crashes, bad data, secrets (all of tests/relia
 	rm -rf $(RELIABILITY_RESULTS)
 	SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/pytest -m reliability tests/reliability; \
 	status=$$?; SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/python -m tests.reliability.report; exit $$status
+
+spark-parity: manifest  ## the data and unit tests and a window rerun on Spark, 18-month world (~15 min)
+	$(BIN)/pytest -n 0 -m spark_full tests/dbt_project/test_revenue_marts.py
 
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --extra spark --extra bi --python-version 3.11 --quiet -o requirements.lock

@@ -20,10 +20,10 @@ from salesboard.layout import DBT_PROJECT_DIR
 RELATIVE_TOLERANCE = 1e-9
 
 
-def build_as_dagster_does(target_path: Path) -> tuple[dict, set[str]]:
-    """`dbt build` on Spark through dagster-dbt (parse, then DbtCliResource, which reads
-    dbt's JSON events from stdout merged with the JVM's stderr): the manifest, and the
-    models Dagster saw materialized."""
+def build_as_dagster_does(target_path: Path, command: str = "build") -> tuple[dict, set[str]]:
+    """`dbt <command>` (`build`, or `run`: the models alone) on Spark through dagster-dbt
+    (parse, then DbtCliResource, which reads dbt's JSON events from stdout merged with the
+    JVM's stderr): the manifest, and the models Dagster saw materialized."""
     project = DbtProject(
         project_dir=DBT_PROJECT_DIR,
         profiles_dir=DBT_PROJECT_DIR,
@@ -32,7 +32,7 @@ def build_as_dagster_does(target_path: Path) -> tuple[dict, set[str]]:
     )
     project.preparer.prepare(project)
     invocation = DbtCliResource(project_dir=project).cli(
-        ["build", *vars_args(dbt_vars(None))],
+        [command, *vars_args(dbt_vars(None))],
         manifest=project.manifest_path,
         target_path=target_path,
     )
