@@ -64,7 +64,7 @@ reliability: manifest  ## faults, crashes, bad data, secrets (all of tests/relia
 	SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/pytest -m reliability tests/reliability; \
 	status=$$?; SALESBOARD_RELIABILITY_RESULTS=$(RELIABILITY_RESULTS) $(BIN)/python -m tests.reliability.report; exit $$status
 
-spark-parity: manifest  ## the data and unit tests and a window rerun on Spark, 18-month world (~15 min)
+spark-parity: manifest  ## the data and unit tests and a window rerun on Spark, 18-month world (~17 min)
 	$(BIN)/pytest -n 0 -m spark_full tests/dbt_project/test_revenue_marts.py
 
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
