@@ -70,6 +70,15 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
+def _refunded(world, before: datetime) -> dict[str, int]:
+    """payment_id -> roubles the simulator's refunds created before `before` returned."""
+    refunded: dict[str, int] = defaultdict(int)
+    for refund in world.refunds:
+        if refund.created_at < before:
+            refunded[refund.payment_id] += refund.amount_rub
+    return refunded
+
+
 def _truth_churn_by_month(history: LongHistory) -> dict[date, dict[str, tuple[int, int]]]:
     """Per month: (active at the start, churned in the month among them) by promo segment,
     from the simulator (an account's segment = whether its period covering the start was
@@ -771,10 +780,7 @@ def _board_truth(
     amount came back not counted; new = the account's first payment; special = the turnkey
     tariff; funnel figures are the month's signups through the day, per stage reached by the
     end of the day. Ranks are standard competition ranks of net sales (1, 2, 2, 4)."""
-    refunded: dict[str, int] = defaultdict(int)
-    for refund in world.refunds:
-        if refund.created_at < world.as_of:
-            refunded[refund.payment_id] += refund.amount_rub
+    refunded = _refunded(world, world.as_of)
     sales = [p for p in world.payments if p.status == "succeeded" and p.captured_at < world.as_of]
     stages = {
         "reached_mtd": "reached_at",
@@ -932,20 +938,13 @@ def test_forecast_backtests_are_scored_against_the_simulators_months(long_histor
     these independent actuals (metrics.md: any forecast worth showing must)."""
     world = long_history.world
     sales = [p for p in world.payments if p.status == "succeeded" and p.captured_at < world.as_of]
-    refunds = [r for r in world.refunds if r.created_at < world.as_of]
     actual: dict[date, int] = defaultdict(int)
-    refunded: dict[str, int] = defaultdict(int)
-    for r in refunds:
-        refunded[r.payment_id] += r.amount_rub
+    refunded = _refunded(world, world.as_of)
     for p in sales:
         actual[_month(day_of(p.captured_at))] += p.amount_rub - refunded[p.payment_id]
 
     def naive(day: date) -> float:
-        end, month = end_of(day), _month(day)
-        known: dict[str, int] = defaultdict(int)
-        for r in refunds:
-            if r.created_at < end:
-                known[r.payment_id] += r.amount_rub
+        month, known = _month(day), _refunded(world, end_of(day))
         mtd = sum(
             p.amount_rub - known[p.payment_id]
             for p in sales
@@ -987,10 +986,7 @@ def _truth_mrr(world) -> dict[date, dict[str, float]]:
     period, which keeps its price until then, a partial one lowers it to paid − refunded).
     Periods are [start, end), as the simulator records them, full refunds already cut."""
     last_day = day_of(world.as_of - timedelta(microseconds=1))
-    refunded: dict[str, int] = defaultdict(int)
-    for refund in world.refunds:
-        if refund.created_at < world.as_of:
-            refunded[refund.payment_id] += refund.amount_rub
+    refunded = _refunded(world, world.as_of)
     paid = [p for p in world.payments if p.status == "succeeded" and p.period_start is not None]
     month, months = _month(world.config.start_date), {}
     while month <= last_day:
