@@ -97,7 +97,10 @@ def build_stream_asset(stream: str) -> dg.AssetsDefinition:
                     run.add(batch.results)
                     context.log_event(progress_event(key, batch.done, batch.total, batch.name))
             except SourceUnavailableError as exc:
-                raise dg.RetryRequested(max_retries=2, seconds_to_wait=30) from exc
+                raise dg.RetryRequested(
+                    max_retries=settings.step_retries,
+                    seconds_to_wait=settings.step_retry_wait_seconds,
+                ) from exc
             except SourceError as exc:
                 raise dg.Failure(description=str(exc), allow_retries=False) from exc
             stats = {k: v for k, v in vars(client.stats).items() if isinstance(v, int)}

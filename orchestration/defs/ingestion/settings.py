@@ -15,12 +15,17 @@ DEFAULTS = WindowSettings()
 
 
 class IngestionSettings(dg.ConfigurableResource):
-    """How far back each daily run re-reads, to catch late and changed records."""
+    """How far back each daily run re-reads, to catch late and changed records, and how a
+    landing step meets a vendor that stays unavailable past its client's own retries (429,
+    5xx, timeouts): Dagster retries the step `step_retries` times, `step_retry_wait_seconds`
+    apart (README, "Schedules, backfills, alerts"). Other source errors fail at once."""
 
     payments_lookback_days: int = DEFAULTS.payments_lookback // DAY
     calls_overlap_hours: int = DEFAULTS.calls_overlap // HOUR
     activity_delay_hours: int = DEFAULTS.activity_delay // HOUR
     late_lookback_hours: int = DEFAULTS.late_lookback // HOUR
+    step_retries: int = 2
+    step_retry_wait_seconds: int = 30
 
     def windows(self) -> WindowSettings:
         return WindowSettings(
