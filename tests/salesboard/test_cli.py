@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from orchestration.execution import RunOutcome
 from salesboard.cli import parser
 from salesboard.cli.console import report
 from salesboard.cli.settings import load_settings
+from salesboard.layout import PROJECT_ROOT
 
 
 def test_a_backfill_plans_each_asset_once_not_once_per_day(tmp_path):
@@ -94,3 +96,16 @@ def test_the_demo_clock_is_an_aware_instant_not_ahead_of_the_pipeline(monkeypatc
         monkeypatch.setenv("SALESBOARD_DEMO_NOW", value)
         with pytest.raises(SystemExit, match=message):
             demo_clock_args()
+
+
+def test_make_run_calls_salesboard_run_over_the_readmes_120_days():
+    """`make run` (README, set-up) is `salesboard run` with no arguments, whose default is
+    the README's "last 120 days"; the run itself is tested in test_run_matches_truth.py."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    days = int(re.search(r"`make run` does the same for the last (\d+) days", readme).group(1))
+    planned = subprocess.run(
+        ["make", "-n", "run"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    # After `make install` the target's one command; before it, the install steps come first.
+    assert planned[-1].split() == [".venv/bin/salesboard", "run"], planned
+    assert parser().parse_args(["run"]).days == days == 120
