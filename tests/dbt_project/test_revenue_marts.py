@@ -30,6 +30,14 @@ from publishing.marts import MartsSource
 from publishing.serving import publish_serving
 from salesboard.layout import DataLayout
 from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
+from tests.support.board_truth import (
+    board_truth,
+    company_plans,
+    funnel_cohort_truth,
+    ratio,
+    refunded_by_payment,
+    sales_daily_truth,
+)
 from tests.support.dbt import dbt_run
 from tests.support.funnel_truth import day_of, end_of
 from tests.support.spark_parity import (
@@ -68,15 +76,6 @@ def _sql(history: LongHistory, query: str) -> list[tuple]:
 
 def _month(day: date) -> date:
     return day.replace(day=1)
-
-
-def _refunded(world, before: datetime) -> dict[str, int]:
-    """payment_id -> roubles the simulator's refunds created before `before` returned."""
-    refunded: dict[str, int] = defaultdict(int)
-    for refund in world.refunds:
-        if refund.created_at < before:
-            refunded[refund.payment_id] += refund.amount_rub
-    return refunded
 
 
 def _truth_churn_by_month(history: LongHistory) -> dict[date, dict[str, tuple[int, int]]]:
@@ -256,6 +255,34 @@ def test_risk_band_calibration_is_monotonic(long_history: LongHistory):
     )[0]
     assert work_list[0] > 0 and work_list[1] == 1
     assert work_list[2] > 0 and work_list[3] <= 45
+
+
+def test_risk_calibration_is_the_simulators(long_history: LongHistory):
+    """Issue 22: every band's renewals scored and lost equal the ones recomputed from the
+    simulator's payments and events with DECISIONS.md's rules (tests/support/risk_truth.py),
+    so the calibration is checked against what happened, not only against itself."""
+    from tests.support.risk_truth import BANDS, risk_calibration_truth
+
+    truth = risk_calibration_truth(long_history.world)
+    mart = {
+        row[0]: row[1:]
+        for row in _sql(
+            long_history,
+            "select risk_band, renewals_scored, renewals_lost, realised_churn_rate,"
+            " average_score, first_scored_on, last_scored_on"
+            " from marts.mart_churn_risk_calibration",
+        )
+    }
+    expected = {band: (t.renewals_scored, t.renewals_lost) for band, t in truth.items()}
+    assert sorted(expected) == sorted(BANDS), expected
+    assert min(scored for scored, _ in expected.values()) >= 30, expected
+    assert {band: row[:2] for band, row in mart.items()} == expected, (mart, expected)
+    for band, t in truth.items():
+        _, _, rate, average_score, first_day, last_day = mart[band]
+        assert rate == pytest.approx(t.realised_churn_rate, abs=1e-12), band
+        # The mean score and the days scored catch a renewal moved between bands or days.
+        assert average_score == pytest.approx(t.average_score, abs=1e-9), (band, mart, truth)
+        assert (first_day, last_day) == (t.first_scored_on, t.last_scored_on), (band, mart, truth)
 
 
 def test_both_forecasts_beat_naive_from_mid_month(long_history: LongHistory):
@@ -780,7 +807,7 @@ def _board_truth(
     amount came back not counted; new = the account's first payment; special = the turnkey
     tariff; funnel figures are the month's signups through the day, per stage reached by the
     end of the day. Ranks are standard competition ranks of net sales (1, 2, 2, 4)."""
-    refunded = _refunded(world, world.as_of)
+    refunded = refunded_by_payment(world)
     sales = [p for p in world.payments if p.status == "succeeded" and p.captured_at < world.as_of]
     stages = {
         "reached_mtd": "reached_at",
@@ -930,49 +957,59 @@ def test_spark_passes_every_data_and_unit_test_and_reruns_a_window(
 
 
 def test_forecast_backtests_are_scored_against_the_simulators_months(long_history: LongHistory):
-    """`mart_forecast_accuracy` for the team, recomputed from the simulator's records with
-    metrics.md's rules: the actual is the month's payments (Moscow capture day) net of every
-    refund the history holds; the naive forecast is the month to date known at the end of
-    the as-of day (refunds created by then) ÷ days elapsed × days in the month; error and
-    APE follow. Then the statistical and funnel forecasts beat naive from mid-month on
-    these independent actuals (metrics.md: any forecast worth showing must)."""
+    """`mart_forecast_accuracy` for the team and every manager, recomputed from the
+    simulator's records with metrics.md's rules: the actual is the month's payments (Moscow
+    capture day, credited to their manager) net of every refund the history holds; the naive
+    forecast is the month to date known at the end of the as-of day (refunds created by
+    then) ÷ days elapsed × days in the month; error and APE follow. Then the statistical and
+    funnel forecasts beat naive from mid-month on these independent actuals, for the team
+    (metrics.md: any forecast worth showing must)."""
     world = long_history.world
     sales = [p for p in world.payments if p.status == "succeeded" and p.captured_at < world.as_of]
-    actual: dict[date, int] = defaultdict(int)
-    refunded = _refunded(world, world.as_of)
+    actual: dict[tuple[int, date], int] = defaultdict(int)
+    refunded = refunded_by_payment(world)
     for p in sales:
-        actual[_month(day_of(p.captured_at))] += p.amount_rub - refunded[p.payment_id]
+        for manager in (p.manager_id, TEAM):
+            actual[(manager, _month(day_of(p.captured_at)))] += (
+                p.amount_rub - refunded[p.payment_id]
+            )
 
-    def naive(day: date) -> float:
-        month, known = _month(day), _refunded(world, end_of(day))
+    def naive(manager: int, day: date) -> float:
+        month, known = _month(day), refunded_by_payment(world, end_of(day))
         mtd = sum(
             p.amount_rub - known[p.payment_id]
             for p in sales
-            if month <= day_of(p.captured_at) <= day
+            if month <= day_of(p.captured_at) <= day and manager in (p.manager_id, TEAM)
         )
         days_in_month = (_month(month + timedelta(days=31)) - month).days
         return mtd / day.day * days_in_month
 
     rows = _sql(
         long_history,
-        "select as_of_day, forecast_method, forecast_rub, actual_rub, error_rub,"
-        " absolute_percentage_error from marts.mart_forecast_accuracy where manager_id = 0",
+        "select manager_id, as_of_day, forecast_method, forecast_rub, actual_rub, error_rub,"
+        " absolute_percentage_error from marts.mart_forecast_accuracy",
     )
-    assert len({r[0].replace(day=1) for r in rows}) >= 10, "ten backtested months or more"
+    team_months = {r[1].replace(day=1) for r in rows if r[0] == TEAM}
+    assert len(team_months) >= 10, "ten backtested months or more"
+    assert len({r[0] for r in rows} - {TEAM}) >= 5, "every manager's backtest"
     ape: dict[tuple[str, str], list[float]] = defaultdict(list)
-    checked_naive = 0
-    for as_of_day, method, forecast, actual_rub, error, mart_ape in rows:
-        truth = actual[_month(as_of_day)]
-        assert actual_rub == truth, (as_of_day, method, actual_rub, truth)
+    checked_naive: Counter[int] = Counter()
+    for manager, as_of_day, method, forecast, actual_rub, error, mart_ape in rows:
+        truth = actual[(manager, _month(as_of_day))]
+        assert actual_rub == truth, (manager, as_of_day, method, actual_rub, truth)
         assert error == forecast - truth
-        assert abs(mart_ape - abs(float(forecast) - truth) / truth) <= 1e-9
+        if truth == 0:  # no sales that month: a percentage of nothing is unknown
+            assert mart_ape is None, (manager, as_of_day, method, mart_ape)
+        else:
+            assert abs(mart_ape - abs(float(forecast) - truth) / truth) <= 1e-9
         if method == "naive" and as_of_day.day in (1, 10, 15, 20, 28):
-            assert abs(float(forecast) - naive(as_of_day)) <= 0.01, (as_of_day, forecast)
-            checked_naive += 1
-        if as_of_day.day >= 15:
+            expected = naive(manager, as_of_day)
+            assert abs(float(forecast) - expected) <= 0.01, (manager, as_of_day, forecast)
+            checked_naive[manager] += 1
+        if manager == TEAM and as_of_day.day >= 15:
             bucket = "days 15-21" if as_of_day.day < 22 else "days 22-31"
             ape[(method, bucket)].append(abs(float(forecast) - truth) / truth)
-    assert checked_naive >= 40
+    assert checked_naive[TEAM] >= 40 and len(checked_naive) >= 6, checked_naive
     mape = {key: sum(values) / len(values) for key, values in ape.items()}
     for bucket in ("days 15-21", "days 22-31"):
         assert mape[("statistical", bucket)] < mape[("naive", bucket)], (bucket, mape)
@@ -986,7 +1023,7 @@ def _truth_mrr(world) -> dict[date, dict[str, float]]:
     period, which keeps its price until then, a partial one lowers it to paid − refunded).
     Periods are [start, end), as the simulator records them, full refunds already cut."""
     last_day = day_of(world.as_of - timedelta(microseconds=1))
-    refunded = _refunded(world, world.as_of)
+    refunded = refunded_by_payment(world)
     paid = [p for p in world.payments if p.status == "succeeded" and p.period_start is not None]
     month, months = _month(world.config.start_date), {}
     while month <= last_day:
@@ -1106,3 +1143,211 @@ def test_funnel_and_daily_revenue_match_the_simulators_truth(long_history: LongH
     assert sum(t.first_payments for t in truth.values()) > 500
     assert mismatches == [], mismatches[:20]
     assert_no_raw_phone_or_email(long_history.warehouse, world)
+
+
+# --- Every other figure of the board, the daily sales and the funnel cohorts (issue 22) ------
+# Recounted from the simulator's records by tests/support/board_truth.py, with the rules of
+# metrics.md, domain.md and DECISIONS.md. Each test also requires that it compares every
+# column the mart publishes, so a new figure cannot go out unchecked.
+
+SALES_DAILY_FIGURES = (
+    "sales_count",
+    "new_sales_count",
+    "renewal_sales_count",
+    "new_net_revenue",
+    "renewal_net_revenue",
+    "gross_revenue",
+    "refunded_amount",
+    "net_revenue",
+    "avg_check_daily",
+    "special_tariff_sales_count",
+    "special_tariff_net_revenue",
+    "promo_sales_count",
+    "month_to_date_net_revenue",
+    "month_plan_net_revenue",
+    "month_plan_attainment",
+)
+# mart_board's figures recounted by `board_truth` (sales_rank: `_board_truth` above).
+BOARD_TRUTH_FIGURES = (
+    "days_elapsed",
+    "days_in_month",
+    "mtd_sales_count",
+    "mtd_net_sales",
+    "plan_rub",
+    "plan_attainment",
+    "plan_pace_rub",
+    "pace_attainment",
+    "avg_check",
+    "new_sales_count",
+    "new_net_sales",
+    "renewal_sales_count",
+    "renewal_net_sales",
+    "unknown_type_sales_count",
+    "unknown_type_net_sales",
+    "signups_mtd",
+    "reached_mtd",
+    "consultations_mtd",
+    "activated_mtd",
+    "paid_mtd",
+    "reach_rate",
+    "consultation_rate",
+    "activation_rate",
+    "paid_rate",
+    "special_sales_count",
+    "special_net_sales",
+)
+BOARD_FORECASTS = ("stat_forecast_rub", "stat_forecast_low", "stat_forecast_high",
+                   "funnel_forecast_rub")  # fmt: skip
+RATE_TOLERANCE = 1e-9
+
+
+def _complete_rows(history: LongHistory, mart: str, key: tuple[str, ...]) -> dict[tuple, dict]:
+    """Every row of `marts.<mart>` (all of them, or those whose history is complete when
+    the mart has the flag), by its key: column -> value."""
+    with duckdb.connect(str(history.warehouse), read_only=True) as con:
+        cursor = con.execute(f"select * from marts.{mart}")
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return {tuple(row[k] for k in key): row for row in rows if row.get("is_history_complete", True)}
+
+
+def _compared(
+    history: LongHistory, mart_name: str, key: tuple[str, ...], truth: dict, others: set[str]
+) -> tuple[dict[tuple, dict], set[str]]:
+    """`mart_name`'s complete-history rows by `key`, once they are at least its floor and
+    exactly the truth's keys on the mart's days; and its published figures (the columns
+    besides the key and `others`), each of which the caller must compare."""
+    mart = _complete_rows(history, mart_name, key)
+    assert len(mart) >= MART_FLOORS[mart_name], len(mart)
+    days = {row_key[0] for row_key in mart}
+    assert set(mart) == {k for k in truth if k[0] in days}, f"{mart_name}: not the truth's rows"
+    return mart, set(next(iter(mart.values()))) - set(key) - others
+
+
+def _same(expected, got) -> bool:
+    """Unknown (None) only as null; counts and money exactly (a decimal against whole
+    roubles, or against a Decimal rounded to the kopeck); ratios and hours (floats) within
+    1e-9, relative above 1."""
+    if expected is None or got is None:
+        return expected is None and got is None
+    if isinstance(expected, float) or isinstance(got, float):
+        return abs(float(got) - float(expected)) <= RATE_TOLERANCE * max(1.0, abs(expected))
+    return got == expected
+
+
+def _figure_differences(mart: dict, truth: dict, figures) -> list[tuple]:
+    """(key, figure, truth, mart) of every figure of every mart row that differs."""
+    return [
+        (key, figure, truth[key][figure], row[figure])
+        for key, row in sorted(mart.items())
+        for figure in figures
+        if not _same(truth[key][figure], row[figure])
+    ]
+
+
+def _rows_where(mart: dict, truth: dict, figure: str, test) -> int:
+    return sum(bool(test(truth[key][figure])) for key in mart)
+
+
+def test_every_daily_sales_figure_is_the_simulators(long_history: LongHistory):
+    """Every figure of every complete-history `mart_sales_daily` row (day x manager on
+    staff, zeros without sales) equals `sales_daily_truth`: refunds (`refunded_amount`) on
+    their sale's day whenever they were made (DECISIONS.md, "Net revenue is by payment
+    day"), gross, net, the new/renewal split, the day's average check (null without sales),
+    special tariffs, promotions, the month to date and the company file's plan with its
+    attainment."""
+    world = long_history.world
+    truth = sales_daily_truth(world, company_plans())
+    mart, published = _compared(
+        long_history, "mart_sales_daily", ("sale_day", "manager_id"), truth,
+        {"sale_month", "is_history_complete"},
+    )  # fmt: skip
+    assert published == set(SALES_DAILY_FIGURES), "every published figure is compared"
+    assert all(row["sale_month"] == day.replace(day=1) for (day, _), row in mart.items())
+    differences = _figure_differences(mart, truth, SALES_DAILY_FIGURES)
+    assert differences == [], (len(differences), differences[:20])
+    # What the comparison exercised: refunds, each made on another day than its sale (so
+    # counting them on the refund's day would fail it), days without sales, promotions,
+    # special tariffs and both sale types.
+    paid_on = {p.payment_id: day_of(p.captured_at) for p in world.payments if p.captured_at}
+    assert sum(day_of(r.created_at) != paid_on[r.payment_id] for r in world.refunds) >= 50
+    floors = {
+        ("refunded_amount", 50): lambda v: v > 0,
+        ("avg_check_daily", 1000): lambda v: v is None,
+        ("promo_sales_count", 50): lambda v: v > 0,
+        ("special_tariff_sales_count", 50): lambda v: v > 0,
+        ("new_sales_count", 300): lambda v: v > 0,
+        ("renewal_sales_count", 300): lambda v: v > 0,
+        ("month_plan_net_revenue", len(mart)): lambda v: v is not None,
+    }
+    rows = {key: _rows_where(mart, truth, key[0], test) for key, test in floors.items()}
+    assert {key: n for key, n in rows.items() if n < key[1]} == {}, rows
+
+
+def test_every_board_figure_is_the_simulators(long_history: LongHistory):
+    """Every figure of every complete-history `mart_board` row, per manager on staff and for
+    the team, every day, equals `board_truth`: days elapsed and in the month, the month's
+    sales and their new/renewal/unknown and special splits, the average check (kopecks;
+    null without sales), the company file's plan (the team's = its managers'), attainment,
+    pace (kopecks) and pace attainment, the point-in-time funnel and its rates of the
+    month's signups (null without signups). Its forecasts are `mart_forecast_daily`'s for
+    the day and manager, and forecast_to_plan = the statistical forecast ÷ that plan."""
+    world = long_history.world
+    truth = board_truth(world, company_plans())
+    mart, published = _compared(
+        long_history, "mart_board", ("as_of_day", "manager_id"), truth,
+        {"manager_name", "is_team_total", "month_start", "is_history_complete", "sales_rank"},
+    )  # fmt: skip
+    assert published == {*BOARD_TRUTH_FIGURES, *BOARD_FORECASTS, "forecast_to_plan"}
+    names = {m.user_id: m.name for m in world.managers} | {TEAM: "Team"}
+    for (day, manager), row in mart.items():
+        expected = (names[manager], manager == TEAM, day.replace(day=1))
+        assert (row["manager_name"], row["is_team_total"], row["month_start"]) == expected
+    differences = _figure_differences(mart, truth, BOARD_TRUTH_FIGURES)
+    assert differences == [], (len(differences), differences[:20])
+
+    forecasts = _complete_rows(long_history, "mart_forecast_daily", ("as_of_day", "manager_id"))
+    assert set(mart) <= set(forecasts), "a forecast for every board row"
+    wrong = []
+    for key, row in sorted(mart.items()):
+        forecast, plan = forecasts[key], truth[key]["plan_rub"]
+        expected = {name: forecast[name] for name in BOARD_FORECASTS}
+        wrong += [(key, name, value, row[name]) for name, value in expected.items()
+                  if not _same(value, row[name])]  # fmt: skip
+        # The ratio is of the forecast before it is rounded to the kopeck it is shown in.
+        to_plan, stat = row["forecast_to_plan"], forecast["stat_forecast_rub"]
+        if None in (to_plan, plan) or abs(to_plan * plan - float(stat)) > 0.005 + 1e-9 * plan:
+            wrong.append((key, "forecast_to_plan", ratio(stat, plan), to_plan))
+        if forecast["plan_rub"] != plan:
+            wrong.append((key, "mart_forecast_daily.plan_rub", plan, forecast["plan_rub"]))
+    assert wrong == [], (len(wrong), wrong[:20])
+    # What the comparison exercised: boards without sales (no average check) and without
+    # signups (no rates), and every manager's plan.
+    assert _rows_where(mart, truth, "avg_check", lambda v: v is None) >= 100
+    assert _rows_where(mart, truth, "reach_rate", lambda v: v is None) >= 1
+    assert _rows_where(mart, truth, "plan_rub", lambda v: v is not None) == len(mart)
+
+
+def test_every_funnel_cohort_figure_is_the_simulators(long_history: LongHistory):
+    """Every figure of every complete-history `mart_funnel_daily` row (signup day x manager
+    x channel) equals `funnel_cohort_truth`: each stage's count so far (first called,
+    reached, consulted, activated, paid), each stage-to-stage rate (of those at stage i, the
+    share who also reached i+1; null when none reached i), the overall conversion, and the
+    median hours between consecutive stages among signups having both (null when none)."""
+    world = long_history.world
+    truth = funnel_cohort_truth(world)
+    mart, published = _compared(
+        long_history, "mart_funnel_daily", ("signup_day", "manager_id", "channel"), truth,
+        {"is_history_complete"},
+    )  # fmt: skip
+    figures = sorted(next(iter(truth.values())))
+    assert published == set(figures), "every published figure is compared"
+    differences = _figure_differences(mart, truth, figures)
+    assert differences == [], (len(differences), differences[:20])
+    # What the comparison exercised: every signup, and known and unknown rates and medians.
+    assert sum(truth[key]["signed_up_count"] for key in mart) > 10_000
+    for figure in figures:
+        if figure.startswith("median_hours_") or figure.endswith("_rate"):
+            assert _rows_where(mart, truth, figure, lambda v: v is not None) >= 400, figure
+    unknown = sum(_rows_where(mart, truth, f, lambda v: v is None) for f in figures)
+    assert unknown >= 1000, unknown

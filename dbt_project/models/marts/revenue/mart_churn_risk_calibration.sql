@@ -17,10 +17,8 @@ failed_payments as (
     where payment_status = 'canceled'
 ),
 
-activity_start as (
-    -- Scoring before the first landed events would read "no activity" for everyone.
-    select min(activity.activity_day) as first_activity_day
-    from activity
+landed_history as (
+    select * from {{ ref('int_landed_history') }}
 ),
 
 candidates as (
@@ -34,7 +32,7 @@ candidates as (
         renewals.lifecycle_stage,
         renewals.is_renewed
     from renewals
-    cross join activity_start
+    cross join landed_history
     where
         renewals.is_decided
         -- Only renewals whose account history is whole: an unknown lifecycle stage would
@@ -42,8 +40,14 @@ candidates as (
         and renewals.is_history_complete
         and renewals.paid_day
         <= {{ days_after('renewals.period_end', -1 * (var('churn_risk_calibration_lead_days') | int)) }}
-        and {{ days_after('renewals.period_end', -56 - (var('churn_risk_calibration_lead_days') | int)) }}
-        >= activity_start.first_activity_day
+        -- and 8 weeks of product activity before the scoring day landed (or all activity
+        -- since the records began), as mart_churn_risk's is_signal_history_complete:
+        -- scoring before the first landed events would read "no activity" for everyone.
+        and (
+            {{ days_after('renewals.period_end', -56 - (var('churn_risk_calibration_lead_days') | int)) }}
+            >= landed_history.events_from_day
+            or landed_history.events_from_day <= landed_history.history_start_day
+        )
 ),
 
 {{ churn_risk_ctes('candidates', 'activity', 'failed_payments') }},
