@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from ingestion.demo.model import Payment
 from ingestion.demo.world import World
@@ -105,12 +105,14 @@ def scored_renewals(world: World, activity_from: date | None = None) -> list[Sco
     # (events, reports viewed) per account and Moscow day, as landed: uploaded before the end.
     accounts = {p.account_id for p, _, _ in candidates}
     activity: dict[str, dict[date, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    first_upload = datetime.combine(world.config.start_date - timedelta(days=1), time(), MOSCOW)
-    for event in world.activity_events(first_upload, world.as_of):
-        if event.user_id in accounts:
-            counts = activity[event.user_id][_day(event.event_time)]
-            counts[0] += 1
-            counts[1] += event.event_type == "report_viewed"
+    first = world.config.start_date - timedelta(days=1)
+    days = [first + timedelta(days=n) for n in range((world.as_of.date() - first).days + 1)]
+    for account in accounts:
+        for event in world.activity.account_events(account, days):
+            if event.server_upload_time < world.as_of and event.event_time < world.as_of:
+                counts = activity[account][_day(event.event_time)]
+                counts[0] += 1
+                counts[1] += event.event_type == "report_viewed"
 
     scored = []
     for p, first_period, lost in candidates:
