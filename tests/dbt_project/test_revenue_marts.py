@@ -33,7 +33,9 @@ from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
 from tests.support.board_truth import (
     board_truth,
     company_plans,
+    days_in_month,
     funnel_cohort_truth,
+    month_of,
     ratio,
     refunded_by_payment,
     sales_daily_truth,
@@ -74,10 +76,6 @@ def _sql(history: LongHistory, query: str) -> list[tuple]:
         return con.sql(query).fetchall()
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
 def _truth_churn_by_month(history: LongHistory) -> dict[date, dict[str, tuple[int, int]]]:
     """Per month: (active at the start, churned in the month among them) by promo segment,
     from the simulator (an account's segment = whether its period covering the start was
@@ -90,8 +88,8 @@ def _truth_churn_by_month(history: LongHistory) -> dict[date, dict[str, tuple[in
     assert set(covering) <= set(paid_periods(world))
     churned = defaultdict(set)
     for account, day in churn_days(world):
-        churned[_month(day)].add(account)
-    months = sorted({_month(d) for _, d in churn_days(world)})
+        churned[month_of(day)].add(account)
+    months = sorted({month_of(d) for _, d in churn_days(world)})
     result = {}
     for month in months:
         last_day_before = month - timedelta(days=1)
@@ -193,7 +191,7 @@ def test_churn_matches_the_truth_and_the_article(long_history: LongHistory):
     data_end = LONG_HISTORY_END - timedelta(days=1)
     compared = 0
     for month, (active, churned, rate) in sorted(mart.items()):
-        month_end = _month(month + timedelta(days=31)) - timedelta(days=1)
+        month_end = month_of(month + timedelta(days=31)) - timedelta(days=1)
         if month not in truth or month_end + grace > data_end:
             continue
         true_active, true_churned = truth[month]["all"]
@@ -210,7 +208,7 @@ def test_churn_matches_the_truth_and_the_article(long_history: LongHistory):
 
 def test_promo_buyers_churn_more_as_in_the_simulation(long_history: LongHistory):
     truth = _truth_churn_by_month(long_history)
-    last_month = _month(LONG_HISTORY_END - timedelta(days=1))
+    last_month = month_of(LONG_HISTORY_END - timedelta(days=1))
     truth.pop(last_month, None)  # its churns wait out the grace in the truth
     mart = dict(
         (segment, (active, churned))
@@ -594,10 +592,10 @@ def test_technique_lifts_match_the_simulator(long_history: LongHistory):
             "select technique, sum(paid_with), sum(signups_with), sum(paid_without),"
             " sum(signups_without) from marts.mart_technique_lift where cohort_month < ?"
             " and technique in ('consultation_held', 'case_study_shown') group by technique",
-            [_month(mature)],
+            [month_of(mature)],
         ).fetchall()
     mart = {t: (pw / sw) / (po / so) for t, pw, sw, po, so in rows}
-    reached = [s for s in world.signups if s.reached_at and s.created_at.date() < _month(mature)]
+    reached = [s for s in world.signups if s.reached_at and s.created_at.date() < month_of(mature)]
 
     def lift(flag) -> float:
         with_, without = [s for s in reached if flag(s)], [s for s in reached if not flag(s)]
@@ -817,7 +815,7 @@ def _board_truth(
     }
     truth: dict[tuple[date, int], dict[str, int | None]] = {}
     for day, managers in roster.items():
-        month, end = _month(day), end_of(day)
+        month, end = month_of(day), end_of(day)
 
         def zeros() -> dict:
             return dict.fromkeys(BOARD_FIGURES, 0)
@@ -970,19 +968,18 @@ def test_forecast_backtests_are_scored_against_the_simulators_months(long_histor
     refunded = refunded_by_payment(world)
     for p in sales:
         for manager in (p.manager_id, TEAM):
-            actual[(manager, _month(day_of(p.captured_at)))] += (
+            actual[(manager, month_of(day_of(p.captured_at)))] += (
                 p.amount_rub - refunded[p.payment_id]
             )
 
     def naive(manager: int, day: date) -> float:
-        month, known = _month(day), refunded_by_payment(world, end_of(day))
+        month, known = month_of(day), refunded_by_payment(world, end_of(day))
         mtd = sum(
             p.amount_rub - known[p.payment_id]
             for p in sales
             if month <= day_of(p.captured_at) <= day and manager in (p.manager_id, TEAM)
         )
-        days_in_month = (_month(month + timedelta(days=31)) - month).days
-        return mtd / day.day * days_in_month
+        return mtd / day.day * days_in_month(day)
 
     rows = _sql(
         long_history,
@@ -995,7 +992,7 @@ def test_forecast_backtests_are_scored_against_the_simulators_months(long_histor
     ape: dict[tuple[str, str], list[float]] = defaultdict(list)
     checked_naive: Counter[int] = Counter()
     for manager, as_of_day, method, forecast, actual_rub, error, mart_ape in rows:
-        truth = actual[(manager, _month(as_of_day))]
+        truth = actual[(manager, month_of(as_of_day))]
         assert actual_rub == truth, (manager, as_of_day, method, actual_rub, truth)
         assert error == forecast - truth
         if truth == 0:  # no sales that month: a percentage of nothing is unknown
@@ -1025,15 +1022,15 @@ def _truth_mrr(world) -> dict[date, dict[str, float]]:
     last_day = day_of(world.as_of - timedelta(microseconds=1))
     refunded = refunded_by_payment(world)
     paid = [p for p in world.payments if p.status == "succeeded" and p.period_start is not None]
-    month, months = _month(world.config.start_date), {}
+    month, months = month_of(world.config.start_date), {}
     while month <= last_day:
-        measured = min(_month(month + timedelta(days=31)) - timedelta(days=1), last_day)
+        measured = min(month_of(month + timedelta(days=31)) - timedelta(days=1), last_day)
         mrr: dict[str, float] = defaultdict(float)
         for p in (p for p in paid if p.period_start <= measured < p.period_end):
             partial = refunded[p.payment_id] if refunded[p.payment_id] < p.amount_rub else 0
             mrr[p.account_id] += (p.amount_rub - partial) / p.period_months
         months[month] = dict(mrr)
-        month = _month(month + timedelta(days=31))
+        month = month_of(month + timedelta(days=31))
     return months
 
 
@@ -1059,7 +1056,7 @@ def test_mrr_active_accounts_and_cohorts_are_the_simulators(long_history: LongHi
         wrong = {a: (v, truth[month][a]) for a, v in mart[month].items()
                  if abs(v - truth[month][a]) > 0.01}  # fmt: skip
         assert wrong == {}, (month, list(wrong.items())[:3])
-        measured = min(_month(month + timedelta(days=31)) - timedelta(days=1), max(active_on))
+        measured = min(month_of(month + timedelta(days=31)) - timedelta(days=1), max(active_on))
         assert len(mart[month]) == active_on[measured], month
     cohort_of: dict[str, date] = {}
     for month in sorted(truth):

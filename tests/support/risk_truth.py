@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ingestion.demo.model import Payment
 from ingestion.demo.world import World
-from tests.support.funnel_truth import MOSCOW
+from tests.support.funnel_truth import day_of
 
 # DECISIONS.md "Churn risk" (the values it states for the vars in dbt_project.yml).
 LEAD_DAYS = 30  # `churn_risk_calibration_lead_days`: scored 30 days before the period end
@@ -87,15 +87,15 @@ def scored_renewals(world: World, activity_from: date | None = None) -> list[Sco
         if p.status == "succeeded" and p.period_end > p.period_start:
             periods[p.account_id].append(p)
         elif p.status == "canceled":
-            failed[p.account_id].append(_day(p.created_at))
-    data_end = max(_day(p.captured_at) for p in world.payments if p.status == "succeeded")
+            failed[p.account_id].append(day_of(p.created_at))
+    data_end = max(day_of(p.captured_at) for p in world.payments if p.status == "succeeded")
 
     candidates: list[tuple[Payment, bool, bool]] = []  # (payment, first period, lost)
     for chain in periods.values():
         chain.sort(key=lambda p: (p.period_start, p.captured_at))
         for i, p in enumerate(chain):
             as_of = p.period_end - lead
-            if p.period_end + grace > data_end or _day(p.captured_at) > as_of:
+            if p.period_end + grace > data_end or day_of(p.captured_at) > as_of:
                 continue  # not decided yet, or paid after its as-of day
             if activity_from is not None and as_of - timedelta(SIGNAL_DAYS) < activity_from:
                 continue
@@ -110,7 +110,7 @@ def scored_renewals(world: World, activity_from: date | None = None) -> list[Sco
     for account in accounts:
         for event in world.activity.account_events(account, days):
             if event.server_upload_time < world.as_of and event.event_time < world.as_of:
-                counts = activity[account][_day(event.event_time)]
+                counts = activity[account][day_of(event.event_time)]
                 counts[0] += 1
                 counts[1] += event.event_type == "report_viewed"
 
@@ -158,7 +158,3 @@ def risk_calibration_truth(world: World, activity_from: date | None = None) -> d
         for band in BANDS
         if (rows := by_band[band])
     }
-
-
-def _day(at: datetime) -> date:
-    return at.astimezone(MOSCOW).date()
