@@ -103,8 +103,16 @@ def test_make_run_calls_salesboard_run_over_the_readmes_120_days():
     the README's "last 120 days"; the run itself is tested in test_run_matches_truth.py."""
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     days = int(re.search(r"`make run` does the same for the last (\d+) days", readme).group(1))
+    # Under `make test` (CI) the outer make's MAKEFLAGS/MAKELEVEL would add its own lines.
+    outer_make = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES"}
+    env = {name: value for name, value in os.environ.items() if name not in outer_make}
     planned = subprocess.run(
-        ["make", "-n", "run"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.splitlines()
     # After `make install` the target's one command; before it, the install steps come first.
     assert planned[-1].split() == [".venv/bin/salesboard", "run"], planned
