@@ -6,21 +6,32 @@ rerun of its last day, which must change nothing in the warehouse.
 
 from __future__ import annotations
 
+import ast
+import os
 import re
-from datetime import date
+import subprocess
+import sys
+import textwrap
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import orjson
+import pandas
 import pytest
+import requests
 import sqlalchemy
+import yaml
 
 from ingestion.demo.model import PIPELINE_ID, STATUS_CONSULTATION
 from orchestration.definitions import defs
 from salesboard.layout import DBT_PROJECT_DIR, PROJECT_ROOT
 from tests.conftest import TEST_FAULTS, pipeline_environment
 from tests.support.checksums import table_checksums
+from tests.support.commands import README, free_port, local, readme_command, running, wait_for
+from tests.support.funnel_truth import revenue_truth
 
 pytestmark = pytest.mark.slow  # the module fixture runs the pipeline end to end
 
@@ -224,3 +235,120 @@ def test_the_lookback_setting_and_the_business_day_reach_dbt(pipeline):
         "min_day": LAST,
         "max_day": "2024-07-29",
     }
+
+
+@pytest.fixture(scope="module")
+def readme_env(pipeline, tmp_path_factory) -> dict[str, str]:
+    """The module's pipeline environment (the fixture's data dir, salt and demo) for the
+    README's dbt commands, with dbt's target directory of their own: dbt rewrites
+    target/manifest.json, which processes in the other test worker load. (One directory for
+    both commands: the second parses partially.)"""
+    target = tmp_path_factory.mktemp("dbt_target")
+    return os.environ | {"SALESBOARD_ENGINE": "duckdb", "DBT_TARGET_PATH": str(target)}
+
+
+def test_the_readme_dbt_command_rebuilds_mart_sales_daily_unchanged(pipeline, readme_env, tmp_path):
+    """`salesboard dbt build --select mart_sales_daily` as written, on the built warehouse:
+    exit 0, the model rebuilt and its tests passed, and every intermediate table and mart
+    (mart_sales_daily's rows among them) the same as before (the build is idempotent)."""
+    _, _, data_dir, _ = pipeline
+    warehouse = data_dir / "warehouse" / "salesboard.duckdb"
+    before = table_checksums(warehouse, ("intermediate", "marts"))
+    command = local(readme_command(r"salesboard dbt build --select mart_sales_daily"))
+    out = tmp_path / "output.txt"
+    with out.open("wb") as sink:
+        done = subprocess.run(
+            command, cwd=PROJECT_ROOT, env=readme_env, stdout=sink,
+            stderr=subprocess.STDOUT, timeout=600, check=False,
+        )  # fmt: skip
+    output = out.read_text(encoding="utf-8")
+    assert done.returncode == 0, output[-3000:]
+    assert re.search(r"OK created sql incremental model marts\.mart_sales_daily", output), output
+    assert re.search(r"Done\. PASS=\d+ WARN=0 ERROR=0", output), output[-3000:]
+    assert table_checksums(warehouse, ("intermediate", "marts")) == before
+    assert before["marts.mart_sales_daily"][0] > 0
+
+
+def test_the_readme_docs_command_serves_the_warehouses_catalog(pipeline, readme_env, tmp_path):
+    """`salesboard docs --port P` as written (its port substituted): the site answers on
+    loopback with dbt's docs page, its manifest holds mart_sales_daily, and its catalog,
+    read from the built warehouse, lists exactly the warehouse's columns of that table."""
+    _, _, data_dir, _ = pipeline
+    port = free_port()
+    command = [*local(readme_command(r"salesboard docs\b")), "--port", str(port)]
+    site, output = f"http://127.0.0.1:{port}", tmp_path / "docs.txt"
+
+    def page(path: str) -> requests.Response | None:
+        try:
+            answer = requests.get(site + path, timeout=5)
+        except requests.RequestException:
+            return None
+        return answer if answer.ok else None
+
+    with running(command, readme_env, output) as process:
+        wait_for(lambda: page("/") is not None, process, output, "the docs site", 300)
+        index, manifest, catalog = page("/"), page("/manifest.json"), page("/catalog.json")
+    printed = output.read_text()
+    assert f"dbt docs on {site}" in printed and "no warehouse yet" not in printed
+    assert "dbt" in index.text and "<html" in index.text.lower()
+    node = "model.salesboard.mart_sales_daily"
+    assert manifest.json()["nodes"][node]["schema"] == "marts"
+    listed = {c.lower() for c in catalog.json()["nodes"][node]["columns"]}
+    with duckdb.connect(str(data_dir / "warehouse" / "salesboard.duckdb"), read_only=True) as con:
+        columns = con.execute(
+            "select column_name from information_schema.columns"
+            " where table_schema = 'marts' and table_name = 'mart_sales_daily'"
+        ).fetchall()
+    assert listed == {name for (name,) in columns} and "net_revenue" in listed
+
+
+def test_the_readme_pandas_snippet_reads_the_serving_marts(pipeline, demo_world, tmp_path):
+    """The README's pandas snippet, run from the directory holding `data/`: as written it
+    returns mart_sales_daily's documented columns (no rows: this world ended in 2024); with
+    `current_date` put the morning after the world's last day, one row per day and
+    manager for the seven days before it, whose gross and net revenue per day equal the
+    simulator's (revenue_truth)."""
+    _, _, data_dir, _ = pipeline
+    snippet = re.search(r"\*\*Python / pandas\*\*:\s*```python\n(.*?)```", README, re.S)
+    code = textwrap.dedent(snippet.group(1))
+    assert "current_date" in code
+    documented = yaml.safe_load(
+        (DBT_PROJECT_DIR / "models" / "marts" / "_mart_sales_daily.yml").read_text()
+    )["models"][0]["columns"]
+    assert data_dir.name == "data"
+    today = date.fromisoformat(LAST) + timedelta(days=1)
+    morning_after = code.replace("current_date", f"date '{today}'")
+    as_written, frame = _run_sessions([code, morning_after], data_dir.parent, tmp_path)
+    assert list(as_written.columns) == [c["name"] for c in documented] and as_written.empty
+    days = [today - timedelta(days=n) for n in range(7, 0, -1)]
+    frame["sale_day"] = pandas.to_datetime(frame["sale_day"]).dt.date
+    assert sorted(set(frame["sale_day"])) == days
+    assert not frame.duplicated(["sale_day", "manager_id"]).any()
+    by_day = frame.groupby("sale_day")[["gross_revenue", "net_revenue"]].sum()
+    shown = {d: (int(row.gross_revenue), int(row.net_revenue)) for d, row in by_day.iterrows()}
+    assert shown == revenue_truth(demo_world, days)
+    assert sum(gross for gross, _ in shown.values()) > 0
+
+
+def _run_sessions(codes: list[str], cwd: Path, tmp_path: Path) -> list:
+    """Run each of `codes` (a snippet ending with an expression) in one fresh Python
+    process started in `cwd`, each in a namespace of its own as separate sessions would;
+    the value of each one's last expression, a DataFrame (passed back as Parquet)."""
+    script = ["import sys"]
+    for n, code in enumerate(codes):
+        tree = ast.parse(code)
+        assert isinstance(tree.body[-1], ast.Expr), "the snippet ends with an expression"
+        lines = code.strip().splitlines()
+        assert tree.body[-1].lineno == len(lines), "... on its last line"
+        script += [f"def session_{n}():", *(f"    {line}" for line in lines[:-1])]
+        script.append(f"    return {lines[-1]}")
+        script.append(f"session_{n}().to_parquet(sys.argv[1] + '/{n}.parquet')")
+    values, err = tmp_path / "values", tmp_path / "stderr.txt"
+    values.mkdir()
+    with err.open("wb") as stderr:
+        done = subprocess.run(
+            [sys.executable, "-c", "\n".join(script), str(values)], cwd=cwd, stderr=stderr,
+            timeout=120, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, err.read_text()[-3000:]
+    return [pandas.read_parquet(values / f"{n}.parquet") for n in range(len(codes))]

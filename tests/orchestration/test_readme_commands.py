@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -17,16 +16,9 @@ import pytest
 
 from salesboard.layout import PROJECT_ROOT
 from tests.conftest import pipeline_environment
+from tests.support.commands import readme_command
 
 FIRST, LAST = "2024-07-27", "2024-07-28"
-README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
-
-
-def _readme_command(pattern: str) -> list[str]:
-    """The README's command line matching `pattern`, split like a shell would."""
-    lines = [line.strip() for line in README.splitlines() if re.search(pattern, line)]
-    assert lines, f"the README shows no command matching {pattern!r}"
-    return shlex.split(lines[0].split("#")[0])
 
 
 def _run(command: list[str], demo_server, demo_world, tmp_path: Path):
@@ -51,7 +43,7 @@ def _run(command: list[str], demo_server, demo_world, tmp_path: Path):
 
 @pytest.mark.slow
 def test_the_readme_dg_launch_range_command_runs_one_run(demo_server, demo_world, tmp_path):
-    command = _readme_command(r"dg launch .*--partition-range")
+    command = readme_command(r"dg launch .*--partition-range")
     assert command[1:4] == ["launch", "--job", "daily_pipeline"]
     command[command.index("--partition-range") + 1] = f"{FIRST}...{LAST}"
     _, board = _run(command, demo_server, demo_world, tmp_path)
@@ -62,7 +54,7 @@ def test_the_readme_dg_launch_range_command_runs_one_run(demo_server, demo_world
 def test_the_readme_backfill_command_publishes_the_ranges_last_day(
     demo_server, demo_world, tmp_path
 ):
-    command = _readme_command(r"salesboard backfill --from")
+    command = readme_command(r"salesboard backfill --from")
     command[command.index("--from") + 1], command[command.index("--to") + 1] = FIRST, LAST
     output, board = _run(command, demo_server, demo_world, tmp_path)
     assert board["as_of"] == LAST
