@@ -8,10 +8,28 @@ import dagster as dg
 
 from orchestration.defs.partitions import daily_partitions
 
+# Each step runs in its own process (the ingestion steps in parallel), forked from a server
+# that has imported the definitions once, instead of a fresh interpreter per step that
+# imports Dagster, dbt and the manifest again (~15 s per step on 2 cores).
+step_processes = dg.multiprocess_executor.configured(
+    {
+        "start_method": {
+            "forkserver": {
+                "preload_modules": [
+                    "orchestration.defs.board.assets",
+                    "orchestration.defs.ingestion.assets",
+                    "orchestration.defs.warehouse.assets",
+                ]
+            }
+        }
+    }
+)
+
 daily_pipeline = dg.define_asset_job(
     "daily_pipeline",
     selection=dg.AssetSelection.all(),
     partitions_def=daily_partitions,
+    executor_def=step_processes,
     description="For the run's days: pull every source, land and validate it, build the "
     "warehouse with dbt, publish the board and the serving copy.",
 )
