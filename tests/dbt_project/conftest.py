@@ -129,3 +129,37 @@ def long_history(tmp_path_factory) -> Iterator[LongHistory]:
             patch.setenv(name, value)
         dbt_ok(tmp, "build")
     yield LongHistory(world=world, data_dir=tmp / "data", env=env)
+
+
+# The Spark parity test's world: six months, the least that fills every mart (renewals,
+# refunds, complete churn months, forecast backtests), at a third of the 18 months' cost.
+HALF_YEAR_END = date(2025, 1, 1)
+
+
+@pytest.fixture(scope="module")
+def half_year(long_history: LongHistory, tmp_path_factory) -> LongHistory:
+    """The long history cut at `HALF_YEAR_END`: its landed days before it (hard links to the
+    same Parquet files) and the snapshot streams' one day as landed, built with `dbt run`
+    in a data dir of its own, as if the history had been pulled only up to there."""
+    from ingestion.landing import partition_dir
+    from ingestion.streams import STREAMS
+    from ingestion.streams.spec import Rule
+    from salesboard.layout import DataLayout
+    from tests.support.warehouse import dbt_ok
+
+    tmp = tmp_path_factory.mktemp("half_year")
+    source, cut = DataLayout(long_history.data_dir), DataLayout(tmp / "data").ensure()
+    for spec in STREAMS.values():
+        landed = partition_dir(source.landing, spec, LONG_HISTORY_END).parent
+        for day in landed.glob("day=*"):
+            if spec.window is Rule.SNAPSHOT or day.name < f"day={HALF_YEAR_END.isoformat()}":
+                target = cut.landing / day.relative_to(source.landing)
+                target.mkdir(parents=True)
+                for part in day.glob("*.parquet"):
+                    (target / part.name).hardlink_to(part)
+    env = long_history.env | {"SALESBOARD_DATA_DIR": str(cut.root)}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        dbt_ok(tmp, "run")
+    return LongHistory(world=long_history.world, data_dir=cut.root, env=env)

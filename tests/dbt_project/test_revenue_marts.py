@@ -29,7 +29,7 @@ from publishing.board.warehouse import read_board_rows
 from publishing.marts import MartsSource
 from publishing.serving import publish_serving
 from salesboard.layout import DataLayout
-from tests.dbt_project.conftest import LONG_HISTORY_END, LongHistory
+from tests.dbt_project.conftest import HALF_YEAR_END, LONG_HISTORY_END, LongHistory
 from tests.support.board_truth import (
     board_truth,
     company_plans,
@@ -133,29 +133,38 @@ MART_FLOORS = {
 }
 
 
-def test_the_test_world_fills_every_mart(long_history: LongHistory):
+def _assert_fills_every_mart(
+    history: LongHistory, floors: dict[str, int], *, months: int, renewals: int, refunds: int
+) -> None:
+    """Every mart holds at least its floor of rows, and the world has at least `months`
+    complete months with accounts at their start, `renewals` renewals and `refunds` refunded
+    payments: what the churn, revenue and forecast marts need to mean something."""
     counts = {
-        name: _sql(long_history, f"select count(*) from marts.{name}")[0][0]
+        name: _sql(history, f"select count(*) from marts.{name}")[0][0]
         for (name,) in _sql(
-            long_history,
+            history,
             "select table_name from information_schema.tables where table_schema = 'marts'",
         )
     }
-    assert set(counts) == set(MART_FLOORS), "every mart has a floor, and only marts do"
-    thin = {name: (n, MART_FLOORS[name]) for name, n in counts.items() if n < MART_FLOORS[name]}
+    assert set(counts) == set(floors), "every mart has a floor, and only marts do"
+    thin = {name: (n, floors[name]) for name, n in counts.items() if n < floors[name]}
     assert thin == {}, "marts too thin to test anything: (rows, floor)"
-    months = _sql(
-        long_history,
+    complete_months = _sql(
+        history,
         "select count(*) from marts.mart_churn_monthly"
         " where segment_kind = 'all' and is_complete_month and active_at_start > 0",
     )[0][0]
-    assert months >= 12, "a year of months with accounts at their start"
+    assert complete_months >= months, "complete months with accounts at their start"
     sales = _sql(
-        long_history,
+        history,
         "select count(*) filter (where sale_type = 'renewal'),"
         " count(*) filter (where refunded_amount > 0) from marts.fct_payments",
     )[0]
-    assert sales[0] >= 300 and sales[1] >= 30, "renewals and refunds: (renewals, refunded)"
+    assert sales[0] >= renewals and sales[1] >= refunds, "(renewals, refunded)"
+
+
+def test_the_test_world_fills_every_mart(long_history: LongHistory):
+    _assert_fills_every_mart(long_history, MART_FLOORS, months=12, renewals=300, refunds=30)
 
 
 def test_every_dbt_unit_test_passes(long_history: LongHistory, tmp_path):
@@ -893,14 +902,14 @@ def test_the_board_tells_the_simulators_truth(long_history: LongHistory):
     assert min(len(managers) for managers in roster.values()) >= 3
 
 
-def _spark_build(long_history: LongHistory, monkeypatch, spark_run: Path, command: str):
-    """The 18 months built again on the `spark` target (PySpark in process, local[2], its
+def _spark_build(history: LongHistory, monkeypatch, spark_run: Path, command: str):
+    """The history built again on the `spark` target (PySpark in process, local[2], its
     warehouse and metastore in the history's data dir), invoked the way the Dagster
     warehouse asset invokes it; Dagster must see every model materialized. Returns the
     DuckDB and Spark marts and the marts' names."""
-    for name, value in long_history.env.items():
+    for name, value in history.env.items():
         monkeypatch.setenv(name, value)
-    layout = DataLayout(long_history.data_dir)
+    layout = DataLayout(history.data_dir)
     monkeypatch.setenv("SALESBOARD_ENGINE", "spark")
     manifest, materialized = build_as_dagster_does(spark_run / "dbt_target", command)
     assert materialized == nodes(manifest, {"model", "seed"})
@@ -909,17 +918,22 @@ def _spark_build(long_history: LongHistory, monkeypatch, spark_run: Path, comman
     return MartsSource.of(layout, "duckdb"), MartsSource.of(layout, "spark"), marts
 
 
-def test_spark_builds_the_same_marts_as_duckdb(long_history: LongHistory, tmp_path, monkeypatch):
-    """Every mart of the 18 months, built by `dbt run` on Spark, read through `MartsSource`
-    (the one reader of the board and the serving copy), equals the DuckDB build row for row
-    (which the tests above compare with the simulator's truth): counts, money, days and text
-    exactly, doubles within 1e-9 relative. The board and the serving copy read the Spark
-    marts like the DuckDB ones, and the phone salt appears in nothing Spark wrote. (The data
-    and unit tests on Spark and its incremental rerun: `make spark-parity`, below.)"""
+def test_spark_builds_the_same_marts_as_duckdb(half_year: LongHistory, tmp_path, monkeypatch):
+    """Every mart of the history's first six months (`half_year`: every mart has rows, with
+    renewals, refunds, complete churn months and backtests), built by `dbt run` on Spark,
+    read through `MartsSource` (the one reader of the board and the serving copy), equals
+    the DuckDB build row for row: counts, money, days and text exactly, doubles within 1e-9
+    relative. The board and the serving copy read the Spark marts like the DuckDB ones, and
+    the phone salt appears in nothing Spark wrote. (All 18 months, with the data and unit
+    tests on Spark and an incremental rerun: `make spark-parity`, below.)"""
+    _assert_fills_every_mart(
+        half_year, dict.fromkeys(MART_FLOORS, 1), months=4, renewals=100, refunds=10
+    )
+    assert _sql(half_year, "select count(*) from marts.mart_churn_risk_calibration") == [(3,)]
     spark_run = tmp_path / "spark_run"
-    duck, spark, marts = _spark_build(long_history, monkeypatch, spark_run, "run")
+    duck, spark, marts = _spark_build(half_year, monkeypatch, spark_run, "run")
     assert differences(duck, spark, marts) == {}
-    last_day = LONG_HISTORY_END - timedelta(days=1)
+    last_day = HALF_YEAR_END - timedelta(days=1)
     board = read_board_rows(spark, last_day)
     assert len(board["board_rows"]) >= 4, "the team and its managers on the last day"
     assert same_board(board, read_board_rows(duck, last_day))
@@ -931,9 +945,9 @@ def test_spark_builds_the_same_marts_as_duckdb(long_history: LongHistory, tmp_pa
     assert set(served["spark"]) == {f"marts.{name}" for name in marts}
     # The salt reached Spark from the environment only: not in compiled SQL, dbt's logs,
     # the metastore or the tables.
-    salt = long_history.env["SALESBOARD_PHONE_SALT"].encode()
+    salt = half_year.env["SALESBOARD_PHONE_SALT"].encode()
     assert files_holding(spark_run, salt) == []
-    assert files_holding(long_history.data_dir / "spark", salt) == []
+    assert files_holding(half_year.data_dir / "spark", salt) == []
 
 
 @pytest.mark.spark_full
