@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import warnings
@@ -210,10 +211,24 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; a missing or invalid company file, or unset credentials, stop it
     with their message (no traceback)."""
     args = parser().parse_args(argv)
+    _stop_signals_stop()
     try:
         return _dispatch(args)
     except (CompanyConfigError, MissingCredentials) as error:
         raise SystemExit(f"salesboard {args.command}: {error}") from None
+
+
+def _stop_signals_stop() -> None:
+    """SIGINT and SIGTERM stop this process and everything it starts, even when it was
+    started with them ignored. A non-interactive shell starts a background job
+    (`salesboard dev &`, a CI script) with SIGINT ignored, and Dagster maps SIGTERM to
+    whatever SIGINT does (`dagster._utils.interrupts.setup_interrupt_handlers`), so `dg dev`,
+    its daemon and the docs server would ignore `kill` too; an ignored signal survives
+    `exec`, a handler does not."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -79,17 +79,24 @@ def running(
 ) -> Iterator[subprocess.Popen]:
     """`command` running in a session of its own for the block, its output (stdout and
     stderr) to the file `output` (a pipe could be held open by a helper that outlives it).
-    At the end its process group gets SIGTERM; it must be gone, with everything it started,
-    within 30 s (else it is killed and the exit fails, naming what was left)."""
+    It starts as a background job of a script (CI's way) starts it: SIGINT ignored, SIGTERM
+    not (`salesboard.cli._stop_signals_stop`), whatever this process has. At the end its
+    process group gets SIGTERM; it must be gone, with everything it started, within 30 s
+    (else it is killed and the exit fails, naming what was left)."""
     with output.open("wb") as sink:
         process = subprocess.Popen(
             command, cwd=cwd, env=dict(env), stdout=sink, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=_as_a_background_job,
         )  # fmt: skip
     try:
         yield process
     finally:
         _stop_group(process)
+
+
+def _as_a_background_job() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _stop_group(process: subprocess.Popen) -> None:
