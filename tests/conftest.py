@@ -43,7 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules holding a `slow` test first, then those of the reliability suite, otherwise in
-    collection order. A parallel run (`-n 2 --dist loadfile`, pyproject.toml) hands out
+    collection order. A parallel run (`-n 3 --dist loadfile`, pyproject.toml) hands out
     whole modules in this order: the longest start first, and none is left running alone at
     the end."""
 
