@@ -4,7 +4,6 @@ long demo history (18 months) for the revenue, churn and forecast marts."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from ingestion.demo.config import load_config
 from ingestion.demo.simulation import build_world
 from ingestion.demo.world import World
 from tests.orchestration.conftest import pipeline_env  # noqa: F401
+from tests.support.commands import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Long enough for churn, cohorts and a forecast backtest (months are warm after 91 days):
@@ -39,12 +39,6 @@ class LongHistory:
     @property
     def warehouse(self) -> Path:
         return self.data_dir / "warehouse" / "salesboard.duckdb"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _long_history_env(world: World, root: str, data_dir: Path) -> dict[str, str]:
@@ -99,7 +93,7 @@ def long_history(tmp_path_factory) -> Iterator[LongHistory]:
 
     world = build_world(load_config(end_date=LONG_HISTORY_END))
     tmp = tmp_path_factory.mktemp("long_history")
-    port = _free_port()
+    port = free_port()
     root = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "ingestion.demo", "serve", "--host", "127.0.0.1",

@@ -16,7 +16,6 @@ import uuid
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import orjson
@@ -654,10 +653,6 @@ def cut_history(long_history: LongHistory, tmp_path_factory) -> LongHistory:
     return LongHistory(world=long_history.world, data_dir=data_dir, env=env)
 
 
-def _moscow_day(at) -> date:
-    return at.astimezone(ZoneInfo("Europe/Moscow")).date()
-
-
 def test_the_edge_of_history_is_flagged_and_complete_history_matches_the_truth(
     cut_history: LongHistory,
 ):
@@ -732,7 +727,7 @@ def test_the_edge_of_history_is_flagged_and_complete_history_matches_the_truth(
     true_split: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for p in world.payments:
         if p.status == "succeeded" and p.refunded_rub < p.amount_rub:
-            true_split[_moscow_day(p.captured_at)][p.is_renewal] += 1
+            true_split[day_of(p.captured_at)][p.is_renewal] += 1
     after = {d: row[1:] for d, row in split.items() if d >= CUT_COMPLETE_FROM}
     assert len(after) == (last_day - CUT_COMPLETE_FROM).days + 1
     assert {d: r for d, r in after.items() if r != tuple(true_split[d])} == {}
@@ -744,11 +739,11 @@ def test_a_refund_of_a_payment_made_before_the_shown_days_is_counted(cut_history
     paid_before = {
         p.payment_id: p
         for p in world.payments
-        if p.status == "succeeded" and _moscow_day(p.captured_at) < CUT_SHOWN_FROM
+        if p.status == "succeeded" and day_of(p.captured_at) < CUT_SHOWN_FROM
     }
     refunded = defaultdict(int)
     for r in world.refunds:
-        if r.payment_id in paid_before and _moscow_day(r.created_at) >= CUT_SHOWN_FROM:
+        if r.payment_id in paid_before and day_of(r.created_at) >= CUT_SHOWN_FROM:
             refunded[r.payment_id] += r.amount_rub
     assert refunded, "the world has refunds across the shown window's start"
     ids = ", ".join(f"'{payment_id}'" for payment_id in refunded)
@@ -777,8 +772,8 @@ def test_unknown_funnel_stages_are_null_never_zero(cut_history: LongHistory):
     assert all(row[1:] == (False, *[None] * 7) for row in before)
     true_counts: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for s in cut_history.world.signups:
-        true_counts[_moscow_day(s.created_at)][0] += 1
-        true_counts[_moscow_day(s.created_at)][1] += s.reached_at is not None
+        true_counts[day_of(s.created_at)][0] += 1
+        true_counts[day_of(s.created_at)][1] += s.reached_at is not None
     after = {row[0]: (row[2], row[4]) for row in rows if row[0] >= CUT_SHOWN_FROM}
     assert all(row[1] for row in rows if row[0] >= CUT_SHOWN_FROM)
     assert {d: r for d, r in after.items() if r != tuple(true_counts[d])} == {}

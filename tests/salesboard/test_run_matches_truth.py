@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +23,7 @@ import pytest
 from ingestion.demo.config import load_config
 from ingestion.demo.simulation import build_world
 from salesboard.layout import PROJECT_ROOT
+from tests.support.commands import free_port
 from tests.support.funnel_truth import (
     MOSCOW,
     changed_since,
@@ -36,17 +36,11 @@ from tests.support.funnel_truth import (
 DAYS = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_salesboard_run_late_in_the_morning_shows_the_true_figures(tmp_path: Path):
     now = datetime.now(UTC)
     clock = min(now - timedelta(minutes=1), datetime.combine(day_of(now), time(11, 30), MOSCOW))
-    root = f"http://127.0.0.1:{_free_port()}"
+    root = f"http://127.0.0.1:{free_port()}"
     data_dir = tmp_path / "data"
     # As on a fresh clone: Dagster's home is the data dir's (`load_settings`).
     env = {name: value for name, value in os.environ.items() if name != "DAGSTER_HOME"}

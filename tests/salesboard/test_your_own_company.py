@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -20,6 +19,7 @@ import yaml
 
 from salesboard.company import load_company
 from salesboard.layout import PROJECT_ROOT
+from tests.support.commands import free_port
 from tests.support.funnel_truth import day_of
 
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -33,15 +33,9 @@ def _command(pattern: str) -> list[str]:
     return shlex.split(lines[0])
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_discover_edit_check_backfill_board(tmp_path: Path):
-    root = f"http://127.0.0.1:{_free_port()}"
+    root = f"http://127.0.0.1:{free_port()}"
     clock = datetime.now(UTC) - timedelta(minutes=1)
     env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "SALESBOARD_CONFIG"}}
     env |= {

@@ -8,7 +8,6 @@ import subprocess
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import orjson
 import requests
@@ -17,8 +16,8 @@ from ingestion.demo.config import load_config
 from ingestion.demo.simulation import build_world
 from salesboard.layout import PROJECT_ROOT
 from tests.support.commands import free_port, local, readme_command, running, wait_for
+from tests.support.funnel_truth import MIN_TALK_SECONDS, day_of
 
-MOSCOW = ZoneInfo("Europe/Moscow")  # domain.md: the business day
 COMPANY_FILE = PROJECT_ROOT / "ingestion" / "demo" / "salesboard.yaml"
 AMO_TOKEN = load_config().credentials["amocrm"]["token"]
 
@@ -107,7 +106,7 @@ def _recount(first: date, last: date) -> dict[str, dict[str, int]]:
     world = build_world(load_config(end_date=last + timedelta(days=8)))
 
     def day(at: datetime) -> str:
-        return at.astimezone(MOSCOW).date().isoformat()
+        return day_of(at).isoformat()
 
     first_call: dict[int, datetime] = {}
     reached: dict[int, datetime] = {}
@@ -115,7 +114,7 @@ def _recount(first: date, last: date) -> dict[str, dict[str, int]]:
         if call.flow == "out":
             first_call[call.lead_id] = min(first_call.get(call.lead_id, call.start_time),
                                            call.start_time)  # fmt: skip
-        if (call.talk_seconds or 0) >= 60:
+        if (call.talk_seconds or 0) >= MIN_TALK_SECONDS:
             reached[call.lead_id] = min(reached.get(call.lead_id, call.start_time),
                                         call.start_time)  # fmt: skip
     revenue, refunds = Counter(), Counter()
